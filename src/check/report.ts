@@ -1,0 +1,52 @@
+/** What a check returns: the verdict, per-param figures, and the vectors behind them. */
+import type { MethodName } from './methods.js';
+
+export type Verdict = 'pass' | 'fail';
+
+export interface WorstElement {
+  /** Per-axis index of the element with the largest |analytic − numeric|. */
+  index: number[];
+  analytic: number;
+  numeric: number;
+}
+
+export interface ParamResult {
+  name: string;
+  shape: number[];
+  verdict: Verdict;
+  difference: number;
+  worst: WorstElement | null;
+  /** The backward pass's gradient and the finite-difference estimate, element by element. */
+  analytic: Float64Array;
+  numeric: Float64Array;
+}
+
+export interface CheckReport {
+  method: MethodName;
+  mode: 'graph';
+  verdict: Verdict;
+  /** The seed's difference over all params together. */
+  difference: number;
+  threshold: number;
+  /** The objective's value at the unperturbed params. */
+  objective: number;
+  /** Forward evaluations used: the replays, plus the one unperturbed pass. */
+  evaluations: number;
+  /** Time spent checking, compile and start-up excluded. */
+  seconds: number;
+  params: ParamResult[];
+}
+
+export interface CheckProgress {
+  type: 'progress';
+  done: number;
+  total: number;
+  /** The param being perturbed. */
+  param: string;
+  /** The difference over the elements estimated so far. */
+  difference: number;
+  /** Seconds left at the rate so far; null until there is a rate. */
+  eta: number | null;
+}
+
+export type CheckEvent = CheckProgress | { type: 'report'; report: CheckReport };

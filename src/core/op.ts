@@ -1,0 +1,39 @@
+/**
+ * The op contract: the same for built-in ops and the user's own layers. It is plain data and
+ * functions, so a user op module needs nothing from gradproof to satisfy it.
+ */
+import type { Tensor } from './tensor.js';
+
+/** Keyword arguments from a graph file (`dropout(A1, rate=0.5)`) or the builder API. */
+export type Attrs = Readonly<Record<string, number | string | boolean>>;
+
+export interface Op {
+  /** The name a graph refers to the op by. */
+  name: string;
+  /** One name per input, in argument order. A trailing `?` marks an optional input (linear's b). */
+  inputs: string[];
+  /** The output from the inputs. Must not write into its inputs. */
+  forward(inputs: Tensor[], attrs?: Attrs): Tensor;
+  /**
+   * The local backward rule: given dL/d(output), one dL/d(input) per input, each of that input's
+   * shape, or null where an input takes no gradient (labels). Must not write into its arguments.
+   */
+  backward(inputs: Tensor[], output: Tensor, gradOutput: Tensor, attrs?: Attrs): (Tensor | null)[];
+  /**
+   * Optional: the output shape from the input shapes, throwing when they do not fit. With it a
+   * graph's shapes are checked before anything runs; without it, the first forward pass tells.
+   */
+  shape?(shapes: number[][], attrs?: Attrs): number[];
+  /** Optional: a short description, shown by `gradproof ops`. */
+  doc?: string;
+}
+
+/** An input's display name: `b?` -> `b`. */
+export const inputName = (spec: string): string => (spec.endsWith('?') ? spec.slice(0, -1) : spec);
+
+export const isOptionalInput = (spec: string): boolean => spec.endsWith('?');
+
+/** How many arguments an op takes at least and at most. */
+export function arity(op: Op): { min: number; max: number } {
+  return { min: op.inputs.filter((s) => !isOptionalInput(s)).length, max: op.inputs.length };
+}

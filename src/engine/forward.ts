@@ -1,0 +1,69 @@
+/**
+ * The forward pass: each node's value from its arguments', in topological order, kept in a
+ * slot array (leaves first). A replay runs only the nodes a perturbation reaches, over a shallow
+ * copy of the baseline slots, so the values of everything upstream are reused, not recomputed.
+ */
+import { errors } from '../core/messages.js';
+import { sameShape, sizeOf, type Tensor } from '../core/tensor.js';
+import type { Plan, PlanNode } from './plan.js';
+import { callRule, watchInputs } from './call-op.js';
+
+export type Values = Tensor[];
+
+/** Where the forward pass first produced NaN or ±Infinity, if it did. */
+export interface NonFinite {
+  node: string;
+  index: number;
+  value: number;
+}
+
+export interface ForwardResult {
+  values: Values;
+  /** The first non-finite value, in topological order; kept for diagnoses. */
+  nonFinite: NonFinite | null;
+}
+
+/** The leaves' current tensors, one per leaf slot, with room for the nodes. */
+export const leafValues = (plan: Plan): Values => plan.leaves.map((l) => l.value);
+
+/**
+ * A full, guarded forward pass: each output is checked (a tensor, of the shape the op's rule
+ * gives) and each op watched for writes into its inputs. Run once per check, before replays.
+ */
+export function forwardGuarded(plan: Plan): ForwardResult {
+  const values = leafValues(plan);
+  let nonFinite: NonFinite | null = null;
+  for (const node of plan.nodes) {
+    const inputs = node.args.map((s) => values[s]);
+    const out = callRule(node, 'forward', () => watchInputs(node, 'forward', inputs, () => node.op.forward(inputs, node.attrs)));
+    checkOutput(plan, node, out);
+    values[node.slot] = out;
+    if (!nonFinite) {
+      const k = out.data.findIndex((v) => !Number.isFinite(v));
+      if (k >= 0) nonFinite = { node: node.id, index: k, value: out.data[k] };
+    }
+  }
+  return { values, nonFinite };
+}
+
+function checkOutput(plan: Plan, node: PlanNode, out: unknown): asserts out is Tensor {
+  const t = out as Tensor;
+  if (typeof t !== 'object' || t === null || !(t.data instanceof Float64Array) || !Array.isArray(t.shape) || sizeOf(t.shape) !== t.data.length) {
+    errors.outputNotTensor(node.id, node.op.name);
+  }
+  if (node.shape && !sameShape(t.shape, node.shape)) errors.outputShape(node.id, node.op.name, t.shape, node.shape);
+  if (node.slot === plan.objective && sizeOf(t.shape) !== 1) errors.nonScalarObjective(node.id, t.shape);
+}
+
+/**
+ * Recomputes `nodes` (a topologically ordered subset) over a shallow copy of `baseline` and
+ * returns the objective's value. The baseline slots are left as they were.
+ */
+export function replayObjective(plan: Plan, baseline: Values, nodes: readonly PlanNode[]): number {
+  const values = baseline.slice();
+  for (const node of nodes) {
+    const inputs = node.args.map((s) => values[s]);
+    values[node.slot] = callRule(node, 'forward', () => node.op.forward(inputs, node.attrs));
+  }
+  return values[plan.objective].data[0];
+}

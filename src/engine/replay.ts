@@ -1,0 +1,93 @@
+/**
+ * The perturbation driver: an Observable that replays forward evaluations, one per perturbation
+ * (param, element, step), and emits each objective value with the count done. Each perturbation
+ * writes one element in place, replays only the nodes downstream of that param, and writes the
+ * saved original back (not θ + h − h, which does not round-trip) before anything else can run;
+ * so between emissions, and after completion, error or unsubscription, every param holds
+ * exactly its original bits. No copy of a parameter vector is made.
+ */
+import { Observable, type SchedulerLike } from 'rxjs';
+import { errors } from '../core/messages.js';
+import { fail } from '../core/errors.js';
+import type { Plan } from './plan.js';
+import { replayObjective, type Values } from './forward.js';
+
+export interface Perturbation {
+  readonly param: string;
+  /** Row-major element index within the param. */
+  readonly index: number;
+  /** Added to the element's value for this evaluation. */
+  readonly step: number;
+}
+
+export interface Evaluation {
+  readonly perturbation: Perturbation;
+  /** The objective's value with the perturbation applied. */
+  readonly value: number;
+  /** Evaluations done so far, this one included, and in all. */
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface ReplayOptions {
+  /**
+   * Without a scheduler the replays run synchronously on subscribe (like RxJS's `of`). With one,
+   * they run in slices of about `sliceMs` that yield in between, so timers, signals and
+   * unsubscription get their turn during a long check.
+   */
+  scheduler?: SchedulerLike;
+  sliceMs?: number;
+}
+
+export function replay(plan: Plan, baseline: Values, perturbations: readonly Perturbation[], options: ReplayOptions = {}): Observable<Evaluation> {
+  return new Observable<Evaluation>((subscriber) => {
+    const total = perturbations.length;
+    // Closure state: the index of the next perturbation to replay.
+    let next = 0;
+
+    const evaluate = (p: Perturbation): number => {
+      const slot = plan.slotOf.get(p.param);
+      const leaf = slot === undefined ? undefined : plan.leaves[slot];
+      if (slot === undefined || leaf?.kind !== 'param') return errors.unknownParam(p.param);
+      const data = leaf.value.data;
+      if (!Number.isInteger(p.index) || p.index < 0 || p.index >= data.length) {
+        fail('perturbation', `${p.param} has ${data.length} elements; there is no element ${p.index}`, { leaf: p.param });
+      }
+      const original = data[p.index];
+      data[p.index] = original + p.step;
+      try {
+        return replayObjective(plan, baseline, plan.downstream.get(slot)!);
+      } finally {
+        data[p.index] = original;
+      }
+    };
+
+    /** Replays until done, closed, or past `deadline`; true when there is more to do. */
+    const runUntil = (deadline: number): boolean => {
+      while (next < total && !subscriber.closed) {
+        const perturbation = perturbations[next];
+        let value: number;
+        try {
+          value = evaluate(perturbation);
+        } catch (e) {
+          subscriber.error(e);
+          return false;
+        }
+        next++;
+        subscriber.next({ perturbation, value, done: next, total });
+        if (performance.now() >= deadline) break;
+      }
+      if (next === total) subscriber.complete();
+      return next < total && !subscriber.closed;
+    };
+
+    const { scheduler, sliceMs = 25 } = options;
+    if (!scheduler) {
+      runUntil(Infinity);
+      return undefined;
+    }
+    return scheduler.schedule(function () {
+      if (runUntil(performance.now() + sliceMs)) this.schedule();
+    });
+  });
+}
