@@ -18,18 +18,28 @@ export function callRule<T>(node: PlanNode, phase: 'forward' | 'backward', run: 
   }
 }
 
-/** Runs `run` and then checks that none of `watched` changed (bitwise), naming the first that did. */
+/**
+ * Runs `run` and then checks that none of `watched` changed (bitwise), naming the first that did.
+ * Changed tensors are written back from the copies first, even when `run` throws, so an op's
+ * write never outlives the call.
+ */
 export function watchInputs<T>(node: PlanNode, phase: 'forward' | 'backward', watched: readonly Tensor[], run: () => T): T {
   const before = watched.map((t) => t.data.slice());
-  const result = run();
-  watched.forEach((t, i) => {
-    const was = before[i];
-    const now = t.data;
-    const same = was.length === now.length && was.every((v, k) => Object.is(v, now[k]));
-    if (!same) {
-      const name = i < node.args.length ? inputName(node.op.inputs[i]) : i === node.args.length ? 'output' : 'gradOutput';
-      errors.mutatedInput(node.id, node.op.name, name, i, phase);
-    }
-  });
+  let changed = -1;
+  let result: T;
+  try {
+    result = run();
+  } finally {
+    watched.forEach((t, i) => {
+      const was = before[i];
+      if (was.length === t.data.length && was.every((v, k) => Object.is(v, t.data[k]))) return;
+      if (was.length === t.data.length) t.data.set(was);
+      if (changed < 0) changed = i;
+    });
+  }
+  if (changed >= 0) {
+    const name = changed < node.args.length ? inputName(node.op.inputs[changed]) : changed === node.args.length ? 'output' : 'gradOutput';
+    errors.mutatedInput(node.id, node.op.name, name, changed, phase);
+  }
   return result;
 }

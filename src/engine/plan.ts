@@ -61,7 +61,7 @@ function checkNames(graph: Graph): void {
     if (first) errors.duplicate(name, first);
     seen.set(name, what);
   };
-  for (const leaf of graph.leaves) define(leaf.name, `an ${leaf.kind === 'param' ? 'param' : 'input'}`);
+  for (const leaf of graph.leaves) define(leaf.name, leaf.kind === 'param' ? 'a param' : 'an input');
   for (const node of graph.nodes) define(node.id, 'a node');
 }
 

@@ -9,7 +9,8 @@ import { add } from './add.js';
 import { mul } from './mul.js';
 import { matmul } from './matmul.js';
 import { dropout } from './dropout.js';
+import { sum } from './sum.js';
 
-export const builtinOps: readonly Op[] = [linear, relu, sigmoid, tanh, logloss, add, mul, matmul, dropout];
+export const builtinOps: readonly Op[] = [linear, relu, sigmoid, tanh, logloss, add, mul, matmul, dropout, sum];
 
-export { linear, relu, sigmoid, tanh, logloss, add, mul, matmul, dropout };
+export { linear, relu, sigmoid, tanh, logloss, add, mul, matmul, dropout, sum };

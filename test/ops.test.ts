@@ -1,0 +1,38 @@
+/**
+ * Every registered op's backward rule against central differences of ⟨r, forward⟩, on random
+ * shapes from its domain (helpers/op-domains.ts), for random cotangents r. And the other side:
+ * each rule, scaled by 1.01 or with its gradient transposed, must fail the same test.
+ */
+import { describe, expect, it } from 'vitest';
+import { builtinOps, checkOp, type Op } from '../src/index.js';
+import { domains, drawSeeds, randomFor } from './helpers/op-domains.js';
+
+const cases = builtinOps.flatMap((op) =>
+  (domains[op.name] ?? []).flatMap((domain, row) => drawSeeds.map((seed) => ({ op, domain, row, seed }))),
+);
+
+/** The op with each gradient its rule returns multiplied by `c`. */
+const scaledRule = (op: Op, c: number): Op => ({
+  ...op,
+  backward: (...args) => op.backward(...args).map((g) => g && { shape: g.shape, data: g.data.map((v) => v * c) }),
+});
+
+describe('the op table', () => {
+  it('has a domain for every registered op', () => {
+    expect(builtinOps.filter((op) => !domains[op.name]).map((op) => op.name)).toEqual([]);
+  });
+
+  it.each(cases.map((c) => [c.op.name, c.row, c.seed, c] as const))('%s row %i seed %i: backward matches central differences', (_n, _r, seed, { op, domain }) => {
+    const inputs = domain.draw(randomFor(seed));
+    const results = checkOp(op, inputs, { attrs: domain.attrs, seed });
+    expect(results.some((r) => r.verdict !== 'none')).toBe(true);
+    for (const r of results) if (r.difference !== null) expect(r.difference, `input ${r.name}`).toBeLessThan(domain.tolerance);
+  });
+
+  it.each(builtinOps.map((op) => [op.name, op] as const))('%s: a rule off by 1% fails its check', (_n, op) => {
+    const domain = domains[op.name][0];
+    const results = checkOp(scaledRule(op, 1.01), domain.draw(randomFor(1)), { attrs: domain.attrs, seed: 1 });
+    const worst = Math.max(...results.map((r) => r.difference ?? 0));
+    expect(worst).toBeGreaterThan(1e-3);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The restore guarantee: after a check that finishes, fails, throws or is cancelled, every param
+ * is bitwise identical to before. The params include tiny values on which θ + h − h does not
+ * round-trip, so a driver that undid a step by subtracting it would be caught.
+ */
+import { describe, expect, it } from 'vitest';
+import { asyncScheduler, take, lastValueFrom, toArray } from 'rxjs';
+import { checkGraph, checkGraph$, graph, methodOf, withOp, type Graph, type Op } from '../src/index.js';
+import { tanh } from '../src/ops/tanh.js';
+
+const P = [[1e-9, -3e-10, 0.1], [0.7, -2.5e-9, 1.3]];
+const Q = [[0.5, 7e-11, -0.25], [2, 1, -4.2e-9]];
+/** cost = Σ tanh(P) ⊙ Q, built anew per test (so no test sees another's params). */
+const tiny = (): Graph => graph().param('P', P).param('Q', Q).node('T', 'tanh', ['P']).node('S', 'mul', ['T', 'Q']).node('cost', 'sum', ['S']).build();
+/** tanh whose rule is off by 1%: a check of it fails. */
+const wrongTanh: Op = { ...tanh, name: 'wrong_tanh', backward: (i, o, d) => tanh.backward(i, o, d).map((g) => g && { shape: g.shape, data: g.data.map((v) => v * 1.01) }) };
+
+/** Every param's bytes, to compare bit for bit (NaN payloads and -0 included). */
+const snapshot = (g: Graph) => g.leaves.map((l) => Buffer.from(l.value.data.buffer.slice(0)));
+const expectUnchanged = (g: Graph, before: Buffer[]) => g.leaves.forEach((l, i) => expect(Buffer.from(l.value.data.buffer).equals(before[i]), l.name).toBe(true));
+
+describe('every param comes back bit for bit', () => {
+  it('has params on which θ + h − h does not round-trip (so the test can fail)', () => {
+    const { step } = methodOf('auto');
+    const values = [...P.flat(), ...Q.flat()];
+    expect(values.filter((v) => v + step(v) - step(v) !== v).length).toBeGreaterThan(3);
+  });
+
+  it('after a check that finishes and passes', () => {
+    const g = tiny();
+    const before = snapshot(g);
+    expect(checkGraph(g).verdict).toBe('pass');
+    expectUnchanged(g, before);
+  });
+
+  it('after a check that finishes and fails', () => {
+    const g = withOp(tiny(), 'T', 'wrong_tanh');
+    const before = snapshot(g);
+    expect(checkGraph(g, { ops: [wrongTanh] }).verdict).toBe('fail');
+    expectUnchanged(g, before);
+  });
+
+  it('after a check that throws in the middle of its replays', () => {
+    // Throws on the 8th forward call: inside the replays, with an element of P perturbed.
+    let calls = 0;
+    const flaky: Op = { ...tanh, name: 'flaky', forward: (inputs, attrs) => { if (++calls === 8) throw new Error('flaked'); return tanh.forward(inputs, attrs); } };
+    const g = withOp(tiny(), 'T', 'flaky');
+    const before = snapshot(g);
+    expect(() => checkGraph(g, { ops: [flaky] })).toThrow('node T: flaky.forward threw: flaked');
+    expect(calls).toBe(8);
+    expectUnchanged(g, before);
+  });
+
+  it('after a check that is cancelled by unsubscribing (synchronously)', async () => {
+    const g = tiny();
+    const before = snapshot(g);
+    const events = await lastValueFrom(checkGraph$(g).pipe(take(5), toArray()));
+    expect(events.map((e) => e.type)).toEqual(Array(5).fill('progress'));
+    expectUnchanged(g, before);
+  });
+
+  it('after a check that is cancelled between slices (asynchronously)', async () => {
+    const g = tiny();
+    const before = snapshot(g);
+    let seen = 0;
+    await new Promise<void>((resolve) => {
+      const subscription = checkGraph$(g, { scheduler: asyncScheduler, sliceMs: 0 }).subscribe((e) => {
+        if (e.type === 'progress' && ++seen === 3) {
+          setTimeout(() => {
+            subscription.unsubscribe();
+            resolve();
+          }, 0);
+        }
+      });
+    });
+    expect(seen).toBeLessThan(12);
+    expectUnchanged(g, before);
+  });
+});
