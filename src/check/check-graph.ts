@@ -3,7 +3,7 @@
  * differences of the objective, element by element. `checkGraph$` streams progress and ends
  * with the report; `checkGraph` runs the same stream synchronously and returns the report.
  */
-import { bufferCount, concat, defer, map, of, type Observable } from 'rxjs';
+import { bufferCount, concat, defer, map, NEVER, of, takeUntil, type Observable } from 'rxjs';
 import type { Graph } from '../core/graph.js';
 import type { Op } from '../core/op.js';
 import { unravel } from '../core/tensor.js';
@@ -25,6 +25,8 @@ export interface CheckOptions extends MethodOverrides, ReplayOptions {
   ops?: readonly Op[];
   /** Check only these params (default: all). */
   params?: readonly string[];
+  /** Stop replaying when this emits (say, on Ctrl-C) and report on the elements checked so far. */
+  until?: Observable<unknown>;
 }
 
 /** One param under check: its live data, its analytic gradient, and the estimate being filled. */
@@ -34,6 +36,8 @@ interface Target {
   data: Float64Array;
   analytic: Float64Array;
   numeric: Float64Array;
+  /** Elements estimated so far: they are estimated in order, so these are the first ones. */
+  checked: number;
 }
 
 export function registryFor(options: Pick<CheckOptions, 'registry' | 'ops'>): OpRegistry {
@@ -60,16 +64,19 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
         const target = targets.get(param)!;
         const numeric = method.derivative(plus.value, minus.value, target.data[index], step);
         target.numeric[index] = numeric;
+        target.checked = index + 1;
         running.add(target.analytic[index], numeric);
         const elapsed = (performance.now() - started) / 1000;
         const eta = minus.done > 0 ? (elapsed / minus.done) * (minus.total - minus.done) : null;
         return { type: 'progress', done: minus.done, total: minus.total, param, difference: running.value(), eta };
       }),
+      takeUntil(options.until ?? NEVER),
     );
     const finish = defer(() => {
       const objective = forward.values[plan.objective].data[0];
       const seconds = (performance.now() - started) / 1000;
-      const report = reportOf([...targets.values()], method, objective, perturbations.length + 1, seconds);
+      const evaluations = 1 + 2 * [...targets.values()].reduce((n, t) => n + t.checked, 0);
+      const report = reportOf([...targets.values()], method, objective, evaluations, seconds);
       return of<CheckEvent>({ type: 'report', report });
     });
     return concat(estimates, finish);
@@ -95,7 +102,7 @@ function targetsOf(plan: Plan, gradients: Map<string, { data: Float64Array }>, o
   for (const leaf of plan.leaves) {
     if (leaf.kind !== 'param' || (only && !only.includes(leaf.name))) continue;
     const { shape, data } = leaf.value;
-    targets.set(leaf.name, { name: leaf.name, shape: [...shape], data, analytic: gradients.get(leaf.name)!.data, numeric: new Float64Array(data.length) });
+    targets.set(leaf.name, { name: leaf.name, shape: [...shape], data, analytic: gradients.get(leaf.name)!.data, numeric: new Float64Array(data.length), checked: 0 });
   }
   return targets;
 }
@@ -115,7 +122,7 @@ function perturbationsOf(targets: Map<string, Target>, method: Method): Perturba
 function worstOf(t: Target): WorstElement | null {
   let worst = -1;
   let gap = -1;
-  for (let i = 0; i < t.analytic.length; i++) {
+  for (let i = 0; i < t.checked; i++) {
     const g = Math.abs(t.analytic[i] - t.numeric[i]);
     if (g > gap || Number.isNaN(g)) [worst, gap] = [i, Number.isNaN(g) ? Infinity : g];
   }
@@ -124,11 +131,15 @@ function worstOf(t: Target): WorstElement | null {
 
 function reportOf(targets: Target[], method: Method, objective: number, evaluations: number, seconds: number): CheckReport {
   const verdictOf = (d: number): Verdict => (d < method.threshold ? 'pass' : 'fail');
+  // Figures cover the elements checked: all of them, unless the check was stopped early.
+  const checkedPart = (t: Target, key: 'analytic' | 'numeric') => t[key].subarray(0, t.checked);
   const params: ParamResult[] = targets.map((t) => {
-    const difference = relativeDifference(t.analytic, t.numeric);
-    return { name: t.name, shape: t.shape, verdict: verdictOf(difference), difference, worst: worstOf(t), analytic: t.analytic, numeric: t.numeric };
+    const difference = relativeDifference(checkedPart(t, 'analytic'), checkedPart(t, 'numeric'));
+    const { name, shape, checked, analytic, numeric } = t;
+    return { name, shape, verdict: verdictOf(difference), difference, checked, worst: worstOf(t), analytic, numeric };
   });
-  const concatenated = (key: 'analytic' | 'numeric') => Float64Array.from(targets.flatMap((t) => [...t[key]]));
+  const concatenated = (key: 'analytic' | 'numeric') => Float64Array.from(targets.flatMap((t) => [...checkedPart(t, key)]));
   const difference = relativeDifference(concatenated('analytic'), concatenated('numeric'));
-  return { method: method.name, mode: 'graph', verdict: verdictOf(difference), difference, threshold: method.threshold, objective, evaluations, seconds, params };
+  const complete = targets.every((t) => t.checked === t.data.length);
+  return { method: method.name, mode: 'graph', verdict: verdictOf(difference), complete, difference, threshold: method.threshold, objective, evaluations, seconds, params };
 }

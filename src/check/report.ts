@@ -15,6 +15,8 @@ export interface ParamResult {
   shape: number[];
   verdict: Verdict;
   difference: number;
+  /** Elements estimated (all of them unless the check was stopped early). */
+  checked: number;
   worst: WorstElement | null;
   /** The backward pass's gradient and the finite-difference estimate, element by element. */
   analytic: Float64Array;
@@ -25,6 +27,8 @@ export interface CheckReport {
   method: MethodName;
   mode: 'graph';
   verdict: Verdict;
+  /** False when the check was stopped early (`until`): figures cover the elements checked. */
+  complete: boolean;
   /** The seed's difference over all params together. */
   difference: number;
   threshold: number;
