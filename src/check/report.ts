@@ -1,5 +1,8 @@
 /** What a check returns: the verdict, per-param figures, and the vectors behind them. */
 import type { MethodName } from './methods.js';
+import type { NodeResult } from './check-nodes.js';
+
+export type CheckMode = 'graph' | 'nodes' | 'auto';
 
 export type Verdict = 'pass' | 'fail';
 
@@ -25,7 +28,7 @@ export interface ParamResult {
 
 export interface CheckReport {
   method: MethodName;
-  mode: 'graph';
+  mode: CheckMode;
   verdict: Verdict;
   /** False when the check was stopped early (`until`): figures cover the elements checked. */
   complete: boolean;
@@ -39,6 +42,8 @@ export interface CheckReport {
   /** Time spent checking, compile and start-up excluded. */
   seconds: number;
   params: ParamResult[];
+  /** Each node's rule checked on its own: present whenever nodes were checked. */
+  nodes?: NodeResult[];
 }
 
 export interface CheckProgress {
