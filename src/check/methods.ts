@@ -4,13 +4,20 @@
  *
  * - `seed`: the assignment exactly. h = 1e-7 for every element, (J+ − J−) / (2h), pass when the
  *   difference is below 1e-7. Kept to reproduce the seed's figures, false alarm included.
- * - `auto`: gradproof's own. The step balances truncation (∝ h²) against rounding (∝ ε/h):
- *   h = ∛ε · max(1, |θ|). The quotient divides by the step actually taken, (θ+h) − (θ−h), which
- *   is what the two evaluations saw, rather than the 2h that was asked for.
+ * - `auto`: gradproof's own. The step balances truncation (∝ h²) against the rounding of a
+ *   forward pass (∝ κε/h, see error-model.ts): h = ∛(κε) · max(1, |θ|), rounded to a power of
+ *   two so that θ ± h is often exact. The quotient divides by the step actually taken,
+ *   (θ+h) − (θ−h), which is what the two evaluations saw, rather than the 2h that was asked for.
+ *   Each element is judged on its own (`judged`), with refinement where the first step is unsure.
  */
+import { KAPPA, TAU } from './error-model.js';
+
 export interface Method {
   readonly name: 'seed' | 'auto';
+  /** seed: the bound on the difference; auto: the relative tolerance τ of each element. */
   readonly threshold: number;
+  /** Whether elements are judged one by one with the error model (auto) or by the difference alone (seed). */
+  readonly judged: boolean;
   /** The step for an element whose value is `theta`. */
   step(theta: number): number;
   /** The central-difference derivative from J(θ+h) and J(θ−h). */
@@ -25,7 +32,8 @@ export interface MethodOverrides {
   threshold?: number;
 }
 
-const CBRT_EPS = Math.cbrt(Number.EPSILON);
+const BASE_STEP = 2 ** Math.round(Math.log2(Math.cbrt(KAPPA * Number.EPSILON)));
+const autoStep = (theta: number) => BASE_STEP * 2 ** Math.ceil(Math.log2(Math.max(1, Math.abs(theta))));
 
 export function methodOf(name: MethodName = 'auto', overrides: MethodOverrides = {}): Method {
   const { eps, threshold } = overrides;
@@ -34,14 +42,16 @@ export function methodOf(name: MethodName = 'auto', overrides: MethodOverrides =
     return {
       name,
       threshold: threshold ?? 1e-7,
+      judged: false,
       step: () => h,
       derivative: (plus, minus, _theta, step) => (plus - minus) / (2 * step),
     };
   }
   return {
     name,
-    threshold: threshold ?? 1e-6,
-    step: eps === undefined ? (theta) => CBRT_EPS * Math.max(1, Math.abs(theta)) : () => eps,
+    threshold: threshold ?? TAU,
+    judged: true,
+    step: eps === undefined ? autoStep : () => eps,
     derivative: (plus, minus, theta, step) => (plus - minus) / (theta + step - (theta - step)),
   };
 }

@@ -21,13 +21,19 @@ const raise = (code: string, message: string, at: At, hint?: string, extra?: Whe
   throw new GradproofError(code, message, whereOf(at, extra), hint);
 };
 
+/** Throws `e` again, a GradproofError with the place `to` gives for its `where` (when it gives one). */
+export function moved(e: unknown, to: (where: Where) => Where | null): never {
+  const where = isGradproofError(e) ? to(e.where) : null;
+  if (isGradproofError(e) && where) throw new GradproofError(e.code, e.message, where, e.hint);
+  throw e;
+}
+
 /** Runs `f`; a GradproofError it throws is thrown again with the span added to its `where`. */
 export function placed<T>(at: At, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (isGradproofError(e)) throw new GradproofError(e.code, e.message, whereOf(at, e.where), e.hint);
-    throw e;
+    return moved(e, (where) => whereOf(at, where));
   }
 }
 
@@ -78,8 +84,9 @@ export const dsl = {
     raise('leaf-value', `${leaf} is declared ${formatShape(declared)}, but "${source}" gives it shape ${formatShape(actual)}`, at, undefined, { leaf }),
   dataValue: (at: At, leaf: string, source: string, detail: string): never =>
     raise('leaf-value', `the value of ${leaf} in "${source}" is not usable: ${detail}`, at, undefined, { leaf }),
-  noValue: (at: At, kind: string, leaf: string): never =>
-    raise('leaf-value', `${kind} ${leaf} has no value`, at, `give it one with '= ...' or load a data file holding "${leaf}"`, { leaf }),
+  noValue: (at: At, kind: string, leaf: string, dataKey?: string): never =>
+    raise('leaf-value', `${kind} ${leaf} has no value`, at,
+      dataKey ? `a data file holds "${dataKey}": did you mean that name?` : `give it one with '= ...' or load a data file holding "${leaf}"`, { leaf }),
   dataJson: (at: At, path: string, detail: string): never => raise('data', `data file "${path}" is not valid JSON: ${detail}`, at),
   dataNotObject: (at: At, path: string, found: string): never =>
     raise('data', `data file "${path}" must hold a JSON object of name -> values, found ${found}`, at),

@@ -6,7 +6,7 @@
 import type { Graph, Leaf, GraphNode } from '../core/graph.js';
 import { arity, inputName, type Attrs, type Op } from '../core/op.js';
 import { errors } from '../core/messages.js';
-import { isGradproofError, describeThrown } from '../core/errors.js';
+import { GradproofError, isGradproofError, describeThrown } from '../core/errors.js';
 import { nearest } from '../core/suggest.js';
 import { sizeOf } from '../core/tensor.js';
 import type { OpRegistry } from '../ops/registry.js';
@@ -115,7 +115,7 @@ function inferShape(node: GraphNode, op: Op, argShapes: (number[] | null)[]): nu
       const arg = op.inputs.findIndex((spec) => inputName(spec) === e.where.input);
       return errors.nodeShape(node.id, op.name, e.message, e.where.input, arg >= 0 ? arg : undefined);
     }
-    if (isGradproofError(e)) throw e;
+    if (isGradproofError(e)) throw new GradproofError(e.code, `node ${node.id}: ${e.message}`, { ...e.where, node: node.id, op: op.name }, e.hint);
     return errors.opThrew(node.id, op.name, 'shape', describeThrown(e));
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * gradproof's own verdict on one element (method `auto`): the analytic value is judged against
+ * what central differences can know, not against a fixed threshold.
+ *
+ * A first estimate D(h) is accepted when it agrees with the analytic value a within
+ *   τ·(|a| + |D|) + ρ(h),   ρ(h) = κ·ε·J/h,
+ * τ a relative tolerance and ρ the rounding noise of a difference quotient of a forward pass
+ * whose value J carries about κ·ε·|J| of accumulated rounding. Otherwise the element is refined
+ * with the half step: D(h/2), and the one-sided quotients F± from J(θ) (already known). Then:
+ *  - a kink (ReLU at 0, a tie in a max) shows as a jump F₊ − F₋ that does not shrink with the
+ *    step (a smooth function's jump halves with it). The element is `nondifferentiable`; it passes
+ *    when a lies between the one-sided derivatives, and fails otherwise.
+ *  - else D(h/2) is accepted within 2·|D(h/2) − D(h)| (a measured bound on its truncation and
+ *    rounding error) plus the same τ and ρ(h/2).
+ */
+export type ElementStatus = 'ok' | 'nondifferentiable' | 'fail';
+
+/** Relative tolerance on agreement; gradproof reports it as the threshold of method auto. */
+export const TAU = 1e-6;
+/** Rounding in a forward pass, in units of ε·|J| (an allowance for accumulated rounding). */
+export const KAPPA = 256;
+
+const rounding = (jScale: number, h: number) => (KAPPA * Number.EPSILON * Math.max(jScale, Number.MIN_VALUE)) / h;
+
+/** Pass 1: is D(h) close enough to a to accept without refining? */
+export function acceptFirst(a: number, d: number, jScale: number, h: number): boolean {
+  return Math.abs(a - d) <= TAU * (Math.abs(a) + Math.abs(d)) + rounding(jScale, h);
+}
+
+export interface Refinement {
+  /** J at θ, θ ± h and θ ± h/2, with the steps actually taken on each side. */
+  j0: number;
+  plus: number;
+  minus: number;
+  up: number;
+  down: number;
+  plusHalf: number;
+  minusHalf: number;
+  upHalf: number;
+  downHalf: number;
+}
+
+export interface Judgement {
+  status: ElementStatus;
+  /** The estimate the verdict rests on (the half-step one). */
+  numeric: number;
+}
+
+export function judgeRefined(a: number, r: Refinement): Judgement {
+  const jScale = Math.max(Math.abs(r.j0), Math.abs(r.plus), Math.abs(r.minus));
+  const d1 = (r.plus - r.minus) / (r.up + r.down);
+  const d2 = (r.plusHalf - r.minusHalf) / (r.upHalf + r.downHalf);
+  const right = (r.plusHalf - r.j0) / r.upHalf;
+  const left = (r.j0 - r.minusHalf) / r.downHalf;
+  const jump1 = (r.plus - r.j0) / r.up - (r.j0 - r.minus) / r.down;
+  const jump2 = right - left;
+  const noise = rounding(jScale, r.upHalf + r.downHalf) * 4;
+  const kink = Math.abs(jump2) > 0.75 * Math.abs(jump1) && Math.abs(jump2) > noise + TAU * (Math.abs(right) + Math.abs(left));
+  if (kink) {
+    const slack = noise + TAU * (Math.abs(right) + Math.abs(left));
+    const between = a >= Math.min(left, right) - slack && a <= Math.max(left, right) + slack;
+    return { status: between ? 'nondifferentiable' : 'fail', numeric: d2 };
+  }
+  const bound = 2 * Math.abs(d2 - d1) + TAU * (Math.abs(a) + Math.abs(d2)) + rounding(jScale, (r.upHalf + r.downHalf) / 2);
+  return { status: Math.abs(a - d2) <= bound ? 'ok' : 'fail', numeric: d2 };
+}
