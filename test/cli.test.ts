@@ -19,11 +19,11 @@ describe('gradproof check', () => {
   it('passes the seed model with the default method (exit 0)', () => {
     const r = run('check', 'graphs/fraud.graph');
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^PASS: difference \d\.\d\de-(9|10) < threshold 1\.00e-6 \(95 forward evaluations/);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^PASS: every element within its error bound \(closest: 0\.\d\d of it; difference \d\.\d\de-(10|11)\) \(95 forward evaluations/);
   });
 
   it("reproduces the seed's false alarm with --method seed (exit 1)", () => {
-    const r = run('check', 'graphs/fraud.graph', '--method', 'seed', '--json');
+    const r = run('check', 'graphs/fraud.graph', '--method', 'seed', '--mode', 'graph', '--json');
     expect(r.status).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ file: 'graphs/fraud.graph', method: 'seed', mode: 'graph', verdict: 'fail', threshold: 1e-7, evaluations: 95, complete: true });
@@ -31,12 +31,15 @@ describe('gradproof check', () => {
     expect(report.params.map((p: { name: string }) => p.name)).toEqual(['W1', 'b1', 'W2', 'b2', 'W3', 'b3']);
   });
 
-  it('fails the buggy seed model, naming W2 and b1 (exit 1)', () => {
+  it("fails the buggy seed model, naming Z2's W (×2) and Z1's b (×4) and no other node (exit 1)", () => {
     const r = run('check', 'graphs/fraud-buggy.graph', '--json');
     expect(r.status).toBe(1);
-    const failing = JSON.parse(r.stdout).params.filter((p: { verdict: string }) => p.verdict === 'fail');
-    expect(failing.map((p: { name: string }) => p.name)).toEqual(['b1', 'W2']);
-    expect(run('check', 'graphs/fraud-buggy.graph').stdout).toMatch(/^FAIL: .*b1 .*W2 /m);
+    const report = JSON.parse(r.stdout);
+    expect(report.params.filter((p: { verdict: string }) => p.verdict === 'fail').map((p: { name: string }) => p.name)).toEqual(['b1', 'W2']);
+    const blamed = report.nodes.flatMap((n: { id: string; inputs: { name: string; verdict: string; diagnosis: string }[] }) =>
+      n.inputs.filter((i) => i.verdict === 'fail').map((i) => `${n.id}.${i.name}: ${i.diagnosis}`));
+    expect(blamed).toEqual(['Z1.b: analytic = 4.000 × numeric', 'Z2.W: analytic = 2.000 × numeric']);
+    expect(run('check', 'graphs/fraud-buggy.graph').stdout).toMatch(/^FAIL: node Z1, input b: analytic = 4\.000 × numeric; node Z2, input W: analytic = 2\.000 × numeric \(/m);
   });
 
   it('reproduces the 1-D case bit for bit, with only JSON on stdout', () => {

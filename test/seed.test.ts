@@ -39,21 +39,22 @@ describe("the seed's fraud network", () => {
   });
 
   it("raises the seed's false alarm on the correct network with method seed (1.189e-7 > 1e-7)", () => {
-    const report = checkGraph(g, { method: 'seed' });
+    const report = checkGraph(g, { method: 'seed', mode: 'graph' });
     expect(Math.abs(report.difference / 1.189e-7 - 1)).toBeLessThan(0.02);
     expect(report.verdict).toBe('fail');
     expect(report.evaluations).toBe(2 * 47 + 1);
   });
 
-  it('passes the correct network with the default method', () => {
+  it('passes the correct network with the default method, with difference ≤ 1e-9', () => {
     const report = checkGraph(g);
     expect(report.verdict).toBe('pass');
-    expect(report.difference).toBeLessThan(1e-8);
+    expect(report.difference).toBeLessThan(1e-9);
+    expect(report.params.every((p) => p.failing === 0 && p.margin! <= 1)).toBe(true);
   });
 
   it("catches the seed's bug (dW2 × 2, db1 × 4) written as user ops: difference 0.2850931567761623", () => {
     const buggy = withOp(withOp(g, 'Z2', 'linear_dW_x2'), 'Z1', 'linear_db_x4');
-    const report = checkGraph(buggy, { method: 'seed', ops: seedBugs as Op[] });
+    const report = checkGraph(buggy, { method: 'seed', mode: 'graph', ops: seedBugs as Op[] });
     expect(Math.abs(report.difference / 0.2850931567761623 - 1)).toBeLessThan(1e-6);
     expect(report.verdict).toBe('fail');
     const ref = reference(['--case', 'fraud', '--buggy']);
@@ -68,7 +69,7 @@ describe('the NumPy reference as an oracle', () => {
 
   const agree = (values: MlpCase, args: string[]) => {
     const ref = reference(args);
-    const report = checkGraph(mlpGraph(values), { method: 'seed' });
+    const report = checkGraph(mlpGraph(values), { method: 'seed', mode: 'graph' });
     const order = seedOrder(values.layers.length);
     expect(Math.abs(report.objective - ref.cost)).toBeLessThan(1e-12 * Math.max(1, ref.cost));
     const analytic = vectorOf(report, 'analytic', order);

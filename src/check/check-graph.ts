@@ -8,19 +8,20 @@
 import { concat, defer, EMPTY, NEVER, of, takeUntil, type Observable } from 'rxjs';
 import type { Graph } from '../core/graph.js';
 import type { Op } from '../core/op.js';
-import { compile } from '../engine/plan.js';
+import { compile, type PlanNode } from '../engine/plan.js';
 import { forwardGuarded } from '../engine/forward.js';
 import { backward, paramGradients } from '../engine/backward.js';
 import type { ReplayOptions } from '../engine/replay.js';
 import { OpRegistry } from '../ops/registry.js';
 import { methodOf, type MethodName, type MethodOverrides } from './methods.js';
 import { checkNodes } from './check-nodes.js';
-import { estimateParams, paramResults, targetsOf } from './param-check.js';
+import { norm2 } from './norms.js';
+import { estimateParams, paramEvaluations, paramResults, targetsOf } from './param-check.js';
 import type { CheckEvent, CheckMode, CheckReport } from './report.js';
 
 export interface CheckOptions extends MethodOverrides, ReplayOptions {
   method?: MethodName;
-  /** What is checked (default `graph`). */
+  /** What is checked (default `auto`: the graph, then the nodes when it fails). */
   mode?: CheckMode;
   /** The ops the graph may use; by default the built-ins plus `ops`. */
   registry?: OpRegistry;
@@ -43,31 +44,38 @@ export function registryFor(options: Pick<CheckOptions, 'registry' | 'ops'>): Op
 
 export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observable<CheckEvent> {
   return defer(() => {
-    const mode = options.mode ?? 'graph';
+    const mode = options.mode ?? 'auto';
     const plan = compile(graph, registryFor(options));
     const started = performance.now();
     const method = methodOf(options.method, options);
     const forward = forwardGuarded(plan);
     const grads = backward(plan, forward, { guard: true });
-    const targets = mode === 'nodes' ? [] : targetsOf(plan, paramGradients(plan, grads), options.params);
-    const estimates = mode === 'nodes' ? EMPTY : estimateParams(plan, forward.values, targets, method, options).pipe(takeUntil(options.until ?? NEVER));
+    const objective = forward.values[plan.objective].data[0];
+    const targets = mode === 'nodes' ? [] : targetsOf(plan, paramGradients(plan, grads), method, objective, options.params);
+    const counts = { refined: 0 };
+    const estimates = targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, options, counts).pipe(takeUntil(options.until ?? NEVER));
 
     const finish = defer(() => {
       const { params, difference } = paramResults(targets, method);
-      const complete = targets.every((t) => t.checked === t.data.length);
-      const graphFails = difference >= method.threshold || Number.isNaN(difference);
-      const wantNodes = mode === 'nodes' || (mode === 'auto' && complete && graphFails);
-      const nodes = wantNodes ? checkNodes(plan, forward.values, grads, method, options.seed ?? 0) : undefined;
+      const complete = targets.every((t) => t.checked === t.data.length && !t.judge?.toRefine().length);
+      // Method auto fails on any element outside its error bound; method seed on the difference.
+      const graphFails = method.judged ? params.some((p) => p.verdict === 'fail') : !(difference < method.threshold);
+      // Mode auto checks every node when the graph fails, to say which rule is wrong; and, when
+      // it passes, the nodes whose upstream gradient is zero, where a wrong rule hides from it.
+      const hidden = (node: PlanNode) => !grads[node.slot] || norm2(grads[node.slot]!.data) === 0;
+      const which = mode === 'nodes' || graphFails ? undefined : hidden;
+      const wantNodes = mode === 'nodes' || (mode === 'auto' && complete && (graphFails || plan.nodes.some(hidden)));
+      const nodes = wantNodes ? checkNodes(plan, forward.values, grads, method, options.seed ?? 0, which) : undefined;
       const nodesFail = nodes?.results.some((n) => n.verdict === 'fail') ?? false;
-      const evaluations = 1 + 2 * targets.reduce((n, t) => n + t.checked, 0) + (nodes?.evaluations ?? 0);
+      const evaluations = 1 + paramEvaluations(targets, counts.refined) + (nodes?.evaluations ?? 0);
       const report: CheckReport = {
         method: method.name,
         mode,
-        verdict: (mode === 'nodes' ? nodesFail : graphFails) ? 'fail' : 'pass',
+        verdict: (mode === 'nodes' ? nodesFail : graphFails || nodesFail) ? 'fail' : 'pass',
         complete,
         difference: mode === 'nodes' ? (nodes?.difference ?? 0) : difference,
         threshold: method.threshold,
-        objective: forward.values[plan.objective].data[0],
+        objective,
         evaluations,
         seconds: (performance.now() - started) / 1000,
         params,

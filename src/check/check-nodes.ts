@@ -5,7 +5,7 @@
  * behind a zero upstream gradient (a layer behind dead ReLUs) is still caught.
  */
 import type { Tensor } from '../core/tensor.js';
-import type { Plan } from '../engine/plan.js';
+import type { Plan, PlanNode } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import type { Gradients } from '../engine/backward.js';
 import { callRule } from '../engine/call-op.js';
@@ -26,6 +26,9 @@ export interface NodeInputResult {
   difference: number | null;
   diagnosis: Diagnosis | null;
   worst: WorstElement | null;
+  /** Method auto: elements outside their error bound, and elements at a kink (not failures). */
+  failing?: number;
+  nondifferentiable?: number;
 }
 
 export interface NodeResult {
@@ -43,16 +46,21 @@ export interface NodeChecks {
   evaluations: number;
 }
 
-export function checkNodes(plan: Plan, values: Values, grads: Gradients, method: Method, seed: number): NodeChecks {
+/** Checks the nodes `which` selects (all by default), in topological order. */
+export function checkNodes(plan: Plan, values: Values, grads: Gradients, method: Method, seed: number, which: (node: PlanNode) => boolean = () => true): NodeChecks {
   const nameOf = new Map([...plan.slotOf].map(([name, slot]) => [slot, name]));
+  // Slots whose value depends on a param: a rule must pass a gradient on to them (null is a bug).
+  const dependsOnParam = new Set([...plan.downstream].flatMap(([param, nodes]) => [param, ...nodes.map((n) => n.slot)]));
   let evaluations = 0;
-  const results = plan.nodes.map((node, n): NodeResult => {
+  const checkedNodes = plan.nodes.map((node, n) => [node, n] as const).filter(([node]) => which(node));
+  const results = checkedNodes.map(([node, n]): NodeResult => {
     const inputs = node.args.map((s) => values[s]);
     const upstream = grads[node.slot];
     const random = randomLike(values[node.slot], seed * 7919 + n);
     const cotangents = upstream && norm2(upstream.data) > 0 ? [upstream, random] : [random];
     const run = <T>(phase: 'forward' | 'backward', f: () => T) => callRule(node, phase, f);
-    const byCotangent = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run);
+    const required = node.args.map((slot) => dependsOnParam.has(slot));
+    const byCotangent = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, required);
     const checked = inputs.map((x, k) => combine(byCotangent.map((r) => r[k]), x, nameOf.get(node.args[k])!, method));
     checked.forEach((r, k) => r.verdict !== 'none' && (evaluations += 2 * inputs[k].data.length));
     return { id: node.id, op: node.op.name, verdict: verdictOf(checked), inputs: checked };
@@ -73,10 +81,13 @@ function combine(results: OpInputResult[], input: Tensor, from: string, method: 
     from,
     verdict: failing ? 'fail' : 'pass',
     difference,
-    diagnosis: failing ? diagnose(failing.analytic!, failing.numeric!, input.shape, method.threshold) : null,
+    diagnosis: failing ? (failing.returnedNull ? nullDiagnosis : diagnose(failing.analytic!, failing.numeric!, input.shape, method.threshold)) : null,
     worst: worstOf(shown.analytic!, shown.numeric!, input.shape),
+    ...(shown.failing === undefined ? {} : { failing: Math.max(...checked.map((r) => r.failing!)), nondifferentiable: Math.max(...checked.map((r) => r.nondifferentiable!)) }),
   };
 }
+
+const nullDiagnosis: Diagnosis = { kind: 'zero', text: 'the rule returns null (no gradient) for an input that depends on a param' };
 
 function verdictOf(inputs: NodeInputResult[]): NodeResult['verdict'] {
   if (inputs.some((i) => i.verdict === 'fail')) return 'fail';

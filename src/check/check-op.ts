@@ -10,6 +10,7 @@ import { copyTensor, type Tensor } from '../core/tensor.js';
 import { createRandom } from '../core/random.js';
 import { methodOf, type Method, type MethodName, type MethodOverrides } from './methods.js';
 import { relativeDifference } from './norms.js';
+import { ElementJudge } from './element-judge.js';
 
 export interface OpCheckOptions extends MethodOverrides {
   method?: MethodName;
@@ -26,6 +27,12 @@ export interface OpInputResult {
   verdict: 'pass' | 'fail' | 'none';
   analytic: Float64Array | null;
   numeric: Float64Array | null;
+  /** True when the rule returned null for this input, which was then checked as zeros. */
+  returnedNull?: boolean;
+  /** Method auto: elements outside their error bound, elements at a kink, and the closest call. */
+  failing?: number;
+  nondifferentiable?: number;
+  margin?: number;
 }
 
 export function checkOp(op: Op, inputs: readonly Tensor[], options: OpCheckOptions = {}): OpInputResult[] {
@@ -34,7 +41,11 @@ export function checkOp(op: Op, inputs: readonly Tensor[], options: OpCheckOptio
   return checkOpWith(op, inputs, [r], method, options.attrs)[0];
 }
 
-/** Results per cotangent, then per input. `run` wraps each call of a rule (to name the node). */
+/**
+ * Results per cotangent, then per input. `run` wraps each call of a rule (to name the node).
+ * Where `required[k]` is set, a null gradient for input k is taken as zeros and checked (the
+ * input depends on a param, so it is not a label and must pass its gradient on).
+ */
 export function checkOpWith(
   op: Op,
   inputs: readonly Tensor[],
@@ -42,6 +53,7 @@ export function checkOpWith(
   method: Method,
   attrs?: Attrs,
   run: <T>(phase: 'forward' | 'backward', f: () => T) => T = (_p, f) => f(),
+  required: readonly boolean[] = [],
 ): OpInputResult[][] {
   const xs = inputs.map(copyTensor);
   const output = run('forward', () => op.forward(xs, attrs));
@@ -55,29 +67,53 @@ export function checkOpWith(
       return sum;
     });
   };
+  const base = s();
   const numeric = xs.map((x, k) => {
-    if (grads.every((g) => !g[k])) return null;
+    if (grads.every((g) => !g[k]) && !required[k]) return null;
     const out = cotangents.map(() => new Float64Array(x.data.length));
+    const judges = method.judged ? cotangents.map((_r, c) => new ElementJudge(x.data.length, base[c])) : null;
+    const at = (i: number, value: number) => {
+      const theta = x.data[i];
+      x.data[i] = value;
+      const values = s();
+      x.data[i] = theta;
+      return values;
+    };
     for (let i = 0; i < x.data.length; i++) {
       const theta = x.data[i];
       const h = method.step(theta);
-      x.data[i] = theta + h;
-      const plus = s();
-      x.data[i] = theta - h;
-      const minus = s();
-      x.data[i] = theta;
-      out.forEach((o, c) => (o[i] = method.derivative(plus[c], minus[c], theta, h)));
+      const plus = at(i, theta + h);
+      const minus = at(i, theta - h);
+      out.forEach((o, c) => {
+        const a = grads[c][k]?.data[i] ?? 0;
+        o[i] = judges ? judges[c].first(i, a, theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
+      });
     }
-    return out;
+    // The second pass, at h/2, for the elements any cotangent could not settle.
+    const refine = new Set(judges?.flatMap((j) => j.toRefine()));
+    for (const i of refine) {
+      const theta = x.data[i];
+      const half = method.step(theta) / 2;
+      const plus = at(i, theta + half);
+      const minus = at(i, theta - half);
+      judges!.forEach((j, c) => {
+        if (j.status[i] === 0) out[c][i] = j.second(i, grads[c][k]?.data[i] ?? 0, theta, half, plus[c], minus[c]);
+      });
+    }
+    return { out, judges, evaluations: 2 * x.data.length + 2 * refine.size };
   });
   return cotangents.map((_r, c) =>
     xs.map((_x, k): OpInputResult => {
       const name = inputName(op.inputs[k]);
-      const g = grads[c][k];
-      const n = numeric[k]?.[c];
+      const returnedNull = !grads[c][k];
+      const g = grads[c][k] ?? (required[k] ? { shape: inputs[k].shape, data: new Float64Array(inputs[k].data.length) } : null);
+      const n = numeric[k]?.out[c];
       if (!g || !n) return { name, difference: null, verdict: 'none', analytic: null, numeric: null };
       const difference = relativeDifference(g.data, n);
-      return { name, difference, verdict: difference < method.threshold ? 'pass' : 'fail', analytic: g.data, numeric: n };
+      const judge = numeric[k]?.judges?.[c];
+      const failing = judge ? judge.count('fail') > 0 : !(difference < method.threshold);
+      const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin };
+      return { name, difference, verdict: failing ? 'fail' : 'pass', analytic: g.data, numeric: n, ...judged, ...(returnedNull ? { returnedNull } : {}) };
     }),
   );
 }

@@ -1,6 +1,7 @@
 /**
  * How a wrong gradient is wrong, in words and as data: non-finite, zero where it should not be,
- * scaled by a constant (×2, ×1/m, a flipped sign), transposed, or wrong in only some elements.
+ * scaled by a constant (×2, ×1/m, a flipped sign), transposed, or wrong in only some elements;
+ * or close, off by no more than finite differences may be (a verdict near the method's limit).
  * The tests are tried in that order; the first that explains the analytic vector wins.
  */
 import { unravel } from '../core/tensor.js';
@@ -10,6 +11,7 @@ export type Diagnosis =
   | { kind: 'non-finite'; index: number[]; value: number; text: string }
   | { kind: 'zero'; text: string }
   | { kind: 'scaled'; factor: number; text: string }
+  | { kind: 'close'; relative: number; text: string }
   | { kind: 'transposed'; text: string }
   | { kind: 'some-elements'; count: number; total: number; indices: number[][]; text: string }
   | { kind: 'wrong'; text: string };
@@ -31,7 +33,9 @@ export function diagnose(analytic: ArrayLike<number>, numeric: ArrayLike<number>
   for (let i = 0; i < n; i++) dot += analytic[i] * numeric[i];
   const factor = dot / (nn * nn);
   if (nn > 0 && residual(analytic, (i) => factor * numeric[i]) <= EXPLAINED * na) {
-    return { kind: 'scaled', factor, text: `analytic = ${scaleText(factor)} × numeric` };
+    if (Math.abs(factor - 1) >= 5e-4) return { kind: 'scaled', factor, text: `analytic = ${scaleText(factor)} × numeric` };
+    const relative = residual(analytic, (i) => numeric[i]) / na;
+    return { kind: 'close', relative, text: `analytic and numeric agree to ${relative.toExponential(1)} relative: near what this step can resolve` };
   }
   if (shape.length === 2 && shape[0] === shape[1] && shape[0] > 1) {
     const [r] = shape;

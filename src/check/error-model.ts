@@ -9,7 +9,8 @@
  * with the half step: D(h/2), and the one-sided quotients F± from J(θ) (already known). Then:
  *  - a kink (ReLU at 0, a tie in a max) shows as a jump F₊ − F₋ that does not shrink with the
  *    step (a smooth function's jump halves with it). The element is `nondifferentiable`; it passes
- *    when a lies between the one-sided derivatives, and fails otherwise.
+ *    when a lies between the one-sided derivatives (known to within their own truncation, the
+ *    amount they moved from h to h/2), and fails otherwise.
  *  - else D(h/2) is accepted within 2·|D(h/2) − D(h)| (a measured bound on its truncation and
  *    rounding error) plus the same τ and ρ(h/2).
  */
@@ -20,11 +21,14 @@ export const TAU = 1e-6;
 /** Rounding in a forward pass, in units of ε·|J| (an allowance for accumulated rounding). */
 export const KAPPA = 256;
 
-const rounding = (jScale: number, h: number) => (KAPPA * Number.EPSILON * Math.max(jScale, Number.MIN_VALUE)) / h;
+const rounding = (jScale: number, h: number) => (KAPPA * Number.EPSILON * jScale) / h;
 
-/** Pass 1: is D(h) close enough to a to accept without refining? */
-export function acceptFirst(a: number, d: number, jScale: number, h: number): boolean {
-  return Math.abs(a - d) <= TAU * (Math.abs(a) + Math.abs(d)) + rounding(jScale, h);
+/** gap / bound, where an exact agreement is 0 even against a zero bound (s ≡ 0 gives 0/0). */
+const ratioOf = (gap: number, bound: number) => (gap === 0 ? 0 : gap / bound);
+
+/** Pass 1: |a − D(h)| over what D(h) may be off by; at most 1 accepts it without refining. */
+export function firstRatio(a: number, d: number, jScale: number, h: number): number {
+  return ratioOf(Math.abs(a - d), TAU * (Math.abs(a) + Math.abs(d)) + rounding(jScale, h));
 }
 
 export interface Refinement {
@@ -44,6 +48,8 @@ export interface Judgement {
   status: ElementStatus;
   /** The estimate the verdict rests on (the half-step one). */
   numeric: number;
+  /** |a − numeric| over its error bound (0 for a kink judged by the one-sided derivatives). */
+  ratio: number;
 }
 
 export function judgeRefined(a: number, r: Refinement): Judgement {
@@ -57,10 +63,14 @@ export function judgeRefined(a: number, r: Refinement): Judgement {
   const noise = rounding(jScale, r.upHalf + r.downHalf) * 4;
   const kink = Math.abs(jump2) > 0.75 * Math.abs(jump1) && Math.abs(jump2) > noise + TAU * (Math.abs(right) + Math.abs(left));
   if (kink) {
-    const slack = noise + TAU * (Math.abs(right) + Math.abs(left));
+    // The one-sided quotients carry a truncation error of about |J''|·h/4 each, which is what
+    // they moved by from h to h/2: the subdifferential is known only to that slack.
+    const truncation = Math.abs((r.plus - r.j0) / r.up - right) + Math.abs((r.j0 - r.minus) / r.down - left);
+    const slack = noise + truncation + TAU * (Math.abs(right) + Math.abs(left));
     const between = a >= Math.min(left, right) - slack && a <= Math.max(left, right) + slack;
-    return { status: between ? 'nondifferentiable' : 'fail', numeric: d2 };
+    return { status: between ? 'nondifferentiable' : 'fail', numeric: d2, ratio: between ? 0 : Infinity };
   }
   const bound = 2 * Math.abs(d2 - d1) + TAU * (Math.abs(a) + Math.abs(d2)) + rounding(jScale, (r.upHalf + r.downHalf) / 2);
-  return { status: Math.abs(a - d2) <= bound ? 'ok' : 'fail', numeric: d2 };
+  const ratio = ratioOf(Math.abs(a - d2), bound);
+  return { status: ratio <= 1 ? 'ok' : 'fail', numeric: d2, ratio };
 }

@@ -1,11 +1,13 @@
 /**
  * The element-wise check of params: +h then −h for each element of each param, replayed by the
- * perturbation driver, paired into central differences as they stream in.
+ * perturbation driver and paired into central differences as they stream in; then, for method
+ * auto, a second pass at h/2 over the elements the first could not settle (element-judge.ts).
  */
-import { bufferCount, map, type Observable } from 'rxjs';
+import { bufferCount, concat, defer, EMPTY, map, type Observable } from 'rxjs';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
-import { replay, type Perturbation, type ReplayOptions } from '../engine/replay.js';
+import { replay, type Evaluation, type Perturbation, type ReplayOptions } from '../engine/replay.js';
+import { ElementJudge } from './element-judge.js';
 import type { Method } from './methods.js';
 import { relativeDifference } from './norms.js';
 import { RunningDifference } from './running-difference.js';
@@ -21,51 +23,91 @@ export interface Target {
   numeric: Float64Array;
   /** Elements estimated so far: they are estimated in order, so these are the first ones. */
   checked: number;
+  /** Element verdicts (method auto); null for method seed. */
+  judge: ElementJudge | null;
 }
 
-export function targetsOf(plan: Plan, gradients: Map<string, { data: Float64Array }>, only?: readonly string[]): Target[] {
+export function targetsOf(plan: Plan, gradients: Map<string, { data: Float64Array }>, method: Method, j0: number, only?: readonly string[]): Target[] {
   return plan.leaves
     .filter((leaf) => leaf.kind === 'param' && (!only || only.includes(leaf.name)))
-    .map(({ name, value: { shape, data } }) => ({ name, shape: [...shape], data, analytic: gradients.get(name)!.data, numeric: new Float64Array(data.length), checked: 0 }));
+    .map(({ name, value: { shape, data } }) => ({
+      name,
+      shape: [...shape],
+      data,
+      analytic: gradients.get(name)!.data,
+      numeric: new Float64Array(data.length),
+      checked: 0,
+      judge: method.judged ? new ElementJudge(data.length, j0) : null,
+    }));
 }
 
-/** Streams one progress event per element while filling each target's `numeric`. */
-export function estimateParams(plan: Plan, baseline: Values, targets: Target[], method: Method, options: ReplayOptions): Observable<CheckProgress> {
+/** Evaluations the params' check has used so far (both passes). */
+export const paramEvaluations = (targets: Target[], refined: number) => 2 * targets.reduce((n, t) => n + t.checked, 0) + 2 * refined;
+
+/** Streams progress while filling each target's `numeric` (and judging it, for method auto). */
+export function estimateParams(plan: Plan, baseline: Values, targets: Target[], method: Method, options: ReplayOptions, counts: { refined: number }): Observable<CheckProgress> {
   const byName = new Map(targets.map((t) => [t.name, t]));
-  const perturbations: Perturbation[] = [];
-  for (const { name, data } of targets) {
-    for (let index = 0; index < data.length; index++) {
-      const h = method.step(data[index]);
-      perturbations.push({ param: name, index, step: h }, { param: name, index, step: -h });
-    }
-  }
   const started = performance.now();
-  // Closure state: the difference over the elements estimated so far, for progress.
+  // Closure state: evaluations planned (grows when the second pass is known), and the running difference.
+  let planned = 2 * targets.reduce((n, t) => n + t.data.length, 0);
+  let done = 0;
   const running = new RunningDifference();
-  return replay(plan, baseline, perturbations, options).pipe(
-    bufferCount(2),
-    map(([plus, minus]): CheckProgress => {
-      const { param, index, step } = plus.perturbation;
-      const target = byName.get(param)!;
-      const numeric = method.derivative(plus.value, minus.value, target.data[index], step);
-      target.numeric[index] = numeric;
-      target.checked = index + 1;
-      running.add(target.analytic[index], numeric);
-      const elapsed = (performance.now() - started) / 1000;
-      const eta = (elapsed / minus.done) * (minus.total - minus.done);
-      return { type: 'progress', done: minus.done, total: minus.total, param, difference: running.value(), eta };
-    }),
-  );
+  const progress = (param: string): CheckProgress => {
+    done += 2;
+    const eta = ((performance.now() - started) / 1000 / done) * (planned - done);
+    return { type: 'progress', done, total: planned, param, difference: running.value(), eta };
+  };
+  const pairs = (perturbations: Perturbation[], onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) =>
+    replay(plan, baseline, perturbations, options).pipe(
+      bufferCount(2),
+      map(([plus, minus]: Evaluation[]) => {
+        const { param, index, step } = plus.perturbation;
+        onPair(byName.get(param)!, index, step, plus.value, minus.value);
+        return progress(param);
+      }),
+    );
+
+  const first = pairs(stepsFor(targets, (t, i) => method.step(t.data[i])), (t, i, h, plus, minus) => {
+    const a = t.analytic[i];
+    t.numeric[i] = t.judge ? t.judge.first(i, a, t.data[i], h, plus, minus) : method.derivative(plus, minus, t.data[i], h);
+    t.checked = i + 1;
+    running.add(a, t.numeric[i]);
+  });
+  const second = defer(() => {
+    const refine = targets.map((t) => t.judge?.toRefine() ?? []);
+    counts.refined = refine.reduce((n, r) => n + r.length, 0);
+    if (counts.refined === 0) return EMPTY;
+    planned += 2 * counts.refined;
+    const halfSteps = stepsFor(targets, (t, i) => method.step(t.data[i]) / 2, refine);
+    return pairs(halfSteps, (t, i, half, plus, minus) => {
+      t.numeric[i] = t.judge!.second(i, t.analytic[i], t.data[i], half, plus, minus);
+    });
+  });
+  return concat(first, second);
+}
+
+/** +h then −h for the chosen elements of each target (all of them by default). */
+function stepsFor(targets: Target[], step: (t: Target, index: number) => number, only?: number[][]): Perturbation[] {
+  const out: Perturbation[] = [];
+  targets.forEach((t, k) => {
+    const indices = only ? only[k] : t.data.keys();
+    for (const index of indices) {
+      const h = step(t, index);
+      out.push({ param: t.name, index, step: h }, { param: t.name, index, step: -h });
+    }
+  });
+  return out;
 }
 
 /** Per-param figures over the elements checked (all of them, unless the check was stopped). */
 export function paramResults(targets: Target[], method: Method): { params: ParamResult[]; difference: number } {
-  const verdictOf = (d: number): Verdict => (d < method.threshold ? 'pass' : 'fail');
   const checkedPart = (t: Target, key: 'analytic' | 'numeric') => t[key].subarray(0, t.checked);
   const params = targets.map((t): ParamResult => {
     const difference = relativeDifference(checkedPart(t, 'analytic'), checkedPart(t, 'numeric'));
-    const { name, shape, checked, analytic, numeric } = t;
-    return { name, shape, verdict: verdictOf(difference), difference, checked, worst: worstOf(analytic, numeric, shape, checked), analytic, numeric };
+    const { name, shape, checked, analytic, numeric, judge } = t;
+    const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin };
+    const verdict: Verdict = (judged ? judged.failing > 0 : !(difference < method.threshold)) ? 'fail' : 'pass';
+    return { name, shape, verdict, difference, checked, worst: worstOf(analytic, numeric, shape, checked), analytic, numeric, ...judged };
   });
   const concatenated = (key: 'analytic' | 'numeric') => Float64Array.from(targets.flatMap((t) => [...checkedPart(t, key)]));
   return { params, difference: relativeDifference(concatenated('analytic'), concatenated('numeric')) };

@@ -21,6 +21,11 @@ export interface ParamResult {
   /** Elements estimated (all of them unless the check was stopped early). */
   checked: number;
   worst: WorstElement | null;
+  /** Method auto: elements that fail their error bound, and elements at a kink (not failures). */
+  failing?: number;
+  nondifferentiable?: number;
+  /** Method auto: the largest |analytic − numeric| / error bound among accepted elements (≤ 1). */
+  margin?: number;
   /** The backward pass's gradient and the finite-difference estimate, element by element. */
   analytic: Float64Array;
   numeric: Float64Array;

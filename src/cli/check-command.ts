@@ -43,6 +43,8 @@ export async function runCheck(file: string, options: CheckCommandOptions, io: C
     const events = checkGraph$(loaded.graph, {
       registry: loaded.registry,
       method: options.method,
+      mode: options.mode,
+      seed: options.seed,
       eps: options.eps,
       threshold: options.threshold,
       scheduler: asyncScheduler,

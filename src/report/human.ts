@@ -1,11 +1,13 @@
 /**
- * The report for a person: a table per param and a last line that says PASS or FAIL and why.
- * Colour only where the caller says the terminal has it (the CLI honours NO_COLOR).
+ * The report for a person: a table per param (and per wrong node input once nodes are checked)
+ * and a last line that says PASS or FAIL and why. Colour only where the caller says the terminal
+ * has it (the CLI honours NO_COLOR).
  */
 import { createColors } from 'picocolors';
-import type { CheckReport, ParamResult } from '../check/report.js';
+import type { CheckReport } from '../check/report.js';
+import type { NodeResult } from '../check/check-nodes.js';
 import { formatShape } from '../core/tensor.js';
-import { renderTable } from './table.js';
+import { renderTable, type Align } from './table.js';
 import { indexOf, sci, seconds, value } from './format.js';
 
 export interface HumanOptions {
@@ -13,9 +15,22 @@ export interface HumanOptions {
   color?: boolean;
 }
 
+type Colors = ReturnType<typeof createColors>;
+
 export function renderHuman(report: CheckReport, options: HumanOptions = {}): string {
   const c = createColors(options.color ?? false);
-  const verdictCell = (v: 'pass' | 'fail') => (v === 'pass' ? c.green('pass') : c.red(c.bold('FAIL')));
+  const heading = `${options.file ? `${options.file}: ` : ''}method ${report.method}, mode ${report.mode}, objective ${value(report.objective)}`;
+  const parts = [c.bold(heading)];
+  if (report.params.length > 0) parts.push('', paramTable(report, c));
+  if (report.nodes) parts.push('', nodeTable(report.nodes, c));
+  parts.push('', summary(report, c));
+  return parts.join('\n');
+}
+
+const verdictCell = (v: string, c: Colors) => (v === 'pass' ? c.green('pass') : v === 'fail' ? c.red(c.bold('FAIL')) : c.dim(v));
+
+function paramTable(report: CheckReport, c: Colors): string {
+  const judged = report.params.some((p) => p.failing !== undefined);
   const rows = report.params.map((p) => [
     p.name,
     formatShape(p.shape),
@@ -24,34 +39,50 @@ export function renderHuman(report: CheckReport, options: HumanOptions = {}): st
     p.worst ? value(p.worst.analytic) : '-',
     p.worst ? value(p.worst.numeric) : '-',
     p.checked < p.analytic.length ? `${p.checked}/${p.analytic.length}` : String(p.checked),
-    verdictCell(p.verdict),
+    ...(judged ? [String(p.failing ?? 0), String(p.nondifferentiable ?? 0)] : []),
+    verdictCell(p.verdict, c),
   ]);
-  const heading = `${options.file ? `${options.file}: ` : ''}method ${report.method}, ${report.mode} check, objective ${value(report.objective)}`;
-  const table = renderTable(
-    ['param', 'shape', 'difference', 'worst at', 'analytic', 'numeric', 'checked', 'verdict'],
-    rows,
-    ['left', 'left', 'right', 'left', 'right', 'right', 'right', 'left'],
-  );
-  return [c.bold(heading), '', table, '', summary(report, c)].join('\n');
+  const header = ['param', 'shape', 'difference', 'worst at', 'analytic', 'numeric', 'checked', ...(judged ? ['failing', 'kinks'] : []), 'verdict'];
+  const align = header.map((h): Align => (['difference', 'analytic', 'numeric', 'checked', 'failing', 'kinks'].includes(h) ? 'right' : 'left'));
+  return renderTable(header, rows, align);
 }
 
-type Colors = ReturnType<typeof createColors>;
+/** The node inputs whose rules are wrong, with their diagnoses; passing nodes are counted. */
+function nodeTable(nodes: NodeResult[], c: Colors): string {
+  const rows = nodes.flatMap((n) =>
+    n.inputs.filter((i) => i.verdict === 'fail').map((i) => [n.id, n.op, `${i.name} <- ${i.from}`, sci(i.difference ?? 0), verdictCell('fail', c), i.diagnosis?.text ?? '']),
+  );
+  const passing = nodes.filter((n) => n.verdict !== 'fail').length;
+  const note = `${passing} of ${nodes.length} nodes' rules pass on their own`;
+  if (rows.length === 0) return `  ${note}`;
+  return `${renderTable(['node', 'op', 'input', 'difference', 'verdict', 'diagnosis'], rows, ['left', 'left', 'left', 'right', 'left', 'left'])}\n  ${note}`;
+}
 
 function summary(report: CheckReport, c: Colors): string {
   const cost = `${report.evaluations} forward evaluations, ${seconds(report.seconds)}`;
-  const against = `difference ${sci(report.difference)} ${report.verdict === 'pass' ? '<' : '>='} threshold ${sci(report.threshold)}`;
+  const judged = report.params.some((p) => p.failing !== undefined);
+  const against = judged ? judgedSummary(report) : `difference ${sci(report.difference)} ${report.verdict === 'pass' ? '<' : '>='} threshold ${sci(report.threshold)}`;
   if (!report.complete) {
     const checked = report.params.reduce((n, p) => n + p.checked, 0);
     const total = report.params.reduce((n, p) => n + p.analytic.length, 0);
     return `${c.yellow(c.bold('INTERRUPTED'))}: ${checked} of ${total} elements checked; so far ${against} (${cost})`;
   }
   if (report.verdict === 'pass') return `${c.green(c.bold('PASS'))}: ${against} (${cost})`;
-  const failing = report.params.filter((p) => p.verdict === 'fail');
-  return `${c.red(c.bold('FAIL'))}: ${against}; ${describeFailing(failing)} (${cost})`;
+  return `${c.red(c.bold('FAIL'))}: ${failureReasons(report).join('; ')} (${cost})`;
 }
 
-function describeFailing(failing: ParamResult[]): string {
-  if (failing.length === 0) return 'no single param fails on its own';
-  const names = failing.map((p) => `${p.name} (${sci(p.difference)})`).join(', ');
-  return `the gradient of ${names} disagrees with central differences`;
+function judgedSummary(report: CheckReport): string {
+  const sum = (key: 'failing' | 'nondifferentiable') => report.params.reduce((n, p) => n + (p[key] ?? 0), 0);
+  const margin = Math.max(0, ...report.params.map((p) => p.margin ?? 0));
+  const kinks = sum('nondifferentiable') > 0 ? `, ${sum('nondifferentiable')} at a kink (not failures)` : '';
+  return `every element within its error bound (closest: ${margin.toFixed(2)} of it; difference ${sci(report.difference)})${kinks}`;
+}
+
+/** Why the check failed: the wrong node inputs when nodes were checked, else the params. */
+function failureReasons(report: CheckReport): string[] {
+  const wrong = (report.nodes ?? []).flatMap((n) => n.inputs.filter((i) => i.verdict === 'fail').map((i) => `node ${n.id}, input ${i.name}: ${i.diagnosis?.text ?? 'wrong'}`));
+  if (wrong.length > 0) return wrong;
+  const failing = report.params.filter((p) => p.verdict === 'fail').map((p) => `${p.name} (difference ${sci(p.difference)})`);
+  const graph = failing.length > 0 ? `the gradient of ${failing.join(', ')} disagrees with finite differences` : `difference ${sci(report.difference)} >= threshold ${sci(report.threshold)}`;
+  return report.nodes ? [`${graph}, though every node's rule passes on its own (how the nodes are wired?)`] : [graph];
 }

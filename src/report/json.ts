@@ -3,6 +3,8 @@
  * not finite (a NaN difference) become null, as JSON has no NaN.
  */
 import type { CheckReport } from '../check/report.js';
+import type { NodeResult } from '../check/check-nodes.js';
+import type { Diagnosis } from '../check/diagnose.js';
 
 export interface JsonReport {
   file: string | null;
@@ -22,10 +24,36 @@ export interface JsonReport {
     checked: number;
     difference: number | null;
     worst: { index: number[]; analytic: number | null; numeric: number | null } | null;
+    failing?: number;
+    nondifferentiable?: number;
+    margin?: number;
+  }[];
+  nodes?: {
+    id: string;
+    op: string;
+    verdict: NodeResult['verdict'];
+    inputs: {
+      name: string;
+      from: string;
+      verdict: 'pass' | 'fail' | 'none';
+      difference: number | null;
+      /** How the rule is wrong, in words ("analytic = 2.000 × numeric"); null when it is not. */
+      diagnosis: string | null;
+      /** The same as data: { kind: "scaled", factor: 2 }, { kind: "some-elements", indices }, …. */
+      detail: Omit<Diagnosis, 'text'> | null;
+      failing?: number;
+      nondifferentiable?: number;
+    }[];
   }[];
 }
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+const orNull = (v: number | null): number | null => (v === null ? null : finite(v));
+const detailOf = (d: Diagnosis | null): Omit<Diagnosis, 'text'> | null => {
+  if (!d) return null;
+  const { text: _text, ...rest } = d;
+  return rest;
+};
 
 export function toJsonReport(report: CheckReport, file: string | null = null): JsonReport {
   return {
@@ -46,6 +74,25 @@ export function toJsonReport(report: CheckReport, file: string | null = null): J
       checked: p.checked,
       difference: finite(p.difference),
       worst: p.worst && { index: p.worst.index, analytic: finite(p.worst.analytic), numeric: finite(p.worst.numeric) },
+      ...(p.failing === undefined ? {} : { failing: p.failing, nondifferentiable: p.nondifferentiable, margin: p.margin }),
     })),
+    ...(report.nodes
+      ? {
+          nodes: report.nodes.map((n) => ({
+            id: n.id,
+            op: n.op,
+            verdict: n.verdict,
+            inputs: n.inputs.map((i) => ({
+              name: i.name,
+              from: i.from,
+              verdict: i.verdict,
+              difference: orNull(i.difference),
+              diagnosis: i.diagnosis?.text ?? null,
+              detail: detailOf(i.diagnosis),
+              ...(i.failing === undefined ? {} : { failing: i.failing, nondifferentiable: i.nondifferentiable }),
+            })),
+          })),
+        }
+      : {}),
   };
 }

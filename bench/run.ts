@@ -1,0 +1,124 @@
+/**
+ * `npm run bench [-- OPTIONS]`: gradproof's gradient check side by side with the NumPy peer
+ * (../shared/reference/seed_gradcheck.py) on the same cases, as ratios, correct and buggy.
+ *
+ *   --quick         fewer runs and smaller samples (a smoke run, a minute or two)
+ *   --full          check the big case whole on both sides (hours) instead of sampling it
+ *   --cases A,B     only these cases (fraud, mlp-100, mlp-784)
+ *   --runs N        runs per small row (default 5; big rows 3, or 1 with --full / --quick)
+ *   --json PATH     also write the raw results there
+ *
+ * Each gradproof row runs in a fresh worker process (this file with --worker), so its peak RSS
+ * is its own; each peer run is a fresh python3.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CASES, caseById, loadCase, paramCount, prepareCases, VARIANTS, type CaseSpec, type Variant } from './speed/cases.js';
+import { runWorker, type Mode, type WorkerResult, type WorkerSpec } from './speed/gradproof.js';
+import { peerInfo, projectRoot, runPeer } from './speed/peer.js';
+import { header, notes, table, type Machine, type PeerSummary, type Row } from './speed/table.js';
+import { since, spread } from './speed/timing.js';
+
+const WORKER_MARK = 'GRADPROOF_BENCH_RESULT ';
+const GOALS: Record<string, number> = { fraud: 30, 'mlp-100': 20 };
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
+    cases: { type: 'string' },
+    runs: { type: 'string' },
+    json: { type: 'string' },
+    worker: { type: 'string' },
+  },
+  strict: true,
+});
+
+if (opts.worker) {
+  const result = runWorker(JSON.parse(opts.worker) as WorkerSpec);
+  process.stdout.write(`\n${WORKER_MARK}${JSON.stringify(result)}\n`);
+} else {
+  main();
+}
+
+function worker(spec: WorkerSpec): WorkerResult {
+  const args = [join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify(spec)];
+  const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
+  if (child.status !== 0 || !line) throw new Error(`the gradproof worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}`);
+  return JSON.parse(line.slice(WORKER_MARK.length)) as WorkerResult;
+}
+
+function peer(spec: CaseSpec, file: string, variant: Variant, runs: number, sample: number | null): PeerSummary {
+  const args = [...spec.peerArgs(file), ...(variant === 'buggy' ? ['--buggy'] : []), ...(sample ? ['--sample', String(sample)] : [])];
+  const results = Array.from({ length: runs }, () => runPeer(args));
+  const verdicts = new Set(results.map((r) => r.verdict));
+  if (verdicts.size > 1) throw new Error(`the peer changed its verdict between runs on ${args.join(' ')}`);
+  return {
+    seconds: spread(results.map((r) => r.seconds_check)),
+    verdict: results[0].verdict,
+    evaluations: results[0].forward_evaluations,
+    secondsPerForward: results[0].seconds_per_forward,
+    peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
+    extrapolated: results[0].extrapolated === true,
+    sampledElements: results[0].sampled_elements ?? null,
+  };
+}
+
+function machine(command: string): Machine {
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  return {
+    date: new Date().toISOString(),
+    command,
+    cpu,
+    cores: cpus().length,
+    load: loadavg().map((l) => l.toFixed(2)).join(' '),
+    node: process.version,
+    peer: peerInfo(),
+  };
+}
+
+function main(): void {
+  const started = performance.now();
+  const argv = process.argv.slice(2);
+  const command = process.env.npm_lifecycle_event === 'bench' ? `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}` : `node bin/run-ts.mjs bench/run.ts ${argv.join(' ')}`.trim();
+  const specs = opts.cases ? opts.cases.split(',').map(caseById) : CASES;
+  const smallRuns = opts.runs ? Number(opts.runs) : opts.quick ? 3 : 5;
+  const bigRuns = opts.full || opts.quick ? 1 : 3;
+  const sampleSeconds = opts.quick ? 0.5 : 1.5;
+  const peerSample = opts.quick ? 200 : 500;
+  const info = machine(command);
+  console.log(header(info));
+  console.error(`\n(running: ${specs.map((s) => s.id).join(', ')}; progress on stderr)`);
+
+  const files = prepareCases(specs);
+  const rows: Row[] = [];
+  for (const spec of specs) {
+    const file = files.get(spec.id)!;
+    const params = paramCount(loadCase(file));
+    const sampled = spec.big && !opts.full;
+    const runs = spec.big ? bigRuns : smallRuns;
+    for (const variant of VARIANTS) {
+      const t = performance.now();
+      const peerSummary = peer(spec, file, variant, runs, sampled ? peerSample : null);
+      for (const mode of ['graph', 'auto'] as Mode[]) {
+        const sample = sampled ? { seconds: sampleSeconds, maxElements: 2000 } : null;
+        const gradproof = worker({ file, variant, mode, runs, sample });
+        rows.push({ caseId: spec.id, caseLabel: spec.label, params, variant, mode, goal: GOALS[spec.id] ?? null, gradproof, peer: peerSummary });
+      }
+      console.error(`  ${spec.id} ${variant}: ${since(t).toFixed(1)} s`);
+    }
+  }
+
+  const wall = since(started);
+  console.log('\n' + table(rows));
+  console.log(notes(rows, info, { full: opts.full ?? false, sampleSeconds, peerSample }));
+  console.log(`\nWall time of this run: ${wall.toFixed(0)} s.`);
+  if (opts.json) {
+    writeFileSync(opts.json, JSON.stringify({ machine: info, options: opts, wallSeconds: wall, rows }, null, 2) + '\n');
+    console.error(`raw results written to ${opts.json}`);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The NumPy peer (../shared/reference/seed_gradcheck.py): run as a child process whose
+ * environment drops OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE together (set on some processors for
+ * older OpenBLAS builds; they pin a current numpy to a slower kernel). The parent's environment
+ * is never changed. A tiny wrapper runs the script in-process (runpy) and reports its peak RSS
+ * on stderr, so stdout stays the peer's one JSON object. GRADPROOF_SHARED overrides shared/.
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const sharedDir = process.env.GRADPROOF_SHARED ?? resolve(projectRoot, '../shared');
+export const peerScript = join(sharedDir, 'reference/seed_gradcheck.py');
+
+/** The variables dropped for the peer's runs only. */
+export const DROPPED_ENV = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const;
+
+export function peerEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of DROPPED_ENV) delete env[name];
+  return env;
+}
+
+/** What the peer prints (the fields the benchmark uses), plus the process's peak RSS. */
+export interface PeerResult {
+  verdict: 'pass' | 'fail' | null;
+  difference: number | null;
+  parameters: number;
+  forward_evaluations: number;
+  seconds_forward: number;
+  seconds_check: number;
+  seconds_per_forward: number;
+  sampled_elements?: number;
+  extrapolated?: boolean;
+  peakRssMb: number;
+}
+
+const WRAPPER = [
+  'import resource, runpy, sys',
+  'script = sys.argv[1]',
+  'sys.argv = sys.argv[1:]',
+  'try:',
+  '    runpy.run_path(script, run_name="__main__")',
+  'finally:',
+  '    sys.stdout.flush()',
+  '    print("PEAK_RSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)',
+].join('\n');
+
+function python(args: readonly string[], env: NodeJS.ProcessEnv = peerEnv()): { stdout: string; stderr: string } {
+  const child = spawnSync('python3', args, { env, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.error || child.status !== 0) {
+    throw new Error(`python3 ${args.filter((a) => !a.includes('\n')).join(' ')} failed (${child.error?.message ?? `status ${child.status}`}): ${child.stderr}`);
+  }
+  return { stdout: child.stdout, stderr: child.stderr };
+}
+
+/** One run of the peer on `args` (e.g. ['--case', 'fraud', '--buggy']), gradient vectors left out. */
+export function runPeer(args: readonly string[]): PeerResult {
+  const { stdout, stderr } = python(['-c', WRAPPER, peerScript, ...args, '--no-vectors']);
+  const parsed = JSON.parse(stdout.trim().split('\n').pop()!) as Omit<PeerResult, 'peakRssMb'>;
+  const kb = Number(/PEAK_RSS_KB (\d+)/.exec(stderr)?.[1] ?? NaN);
+  return { ...parsed, peakRssMb: kb / 1024 };
+}
+
+/** The case's values as the peer prints them with --dump. */
+export function dumpCase(args: readonly string[]): string {
+  return python([peerScript, ...args, '--dump']).stdout;
+}
+
+export interface PeerInfo {
+  python: string;
+  numpy: string;
+  /** The OpenBLAS kernel numpy uses in the peer's environment (and in the parent's, for contrast). */
+  blasCore: string;
+  blasCoreWithParentEnv: string | null;
+  blas: string;
+  dropped: Record<string, string | undefined>;
+  /** Peak RSS of python3 with numpy imported and nothing run: the floor under the peer's figures. */
+  baselineRssMb: number;
+}
+
+const INFO = `
+import sys, json, glob, os, ctypes, resource, numpy
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+core = None
+cfg = numpy.show_config(mode="dicts") if hasattr(numpy, "show_config") else {}
+blas = cfg.get("Build Dependencies", {}).get("blas", {})
+for lib in glob.glob(os.path.join(os.path.dirname(numpy.__file__), "..", "numpy.libs", "*openblas*")):
+    d = ctypes.CDLL(lib)
+    for name in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename64_", "openblas_get_corename"):
+        f = getattr(d, name, None)
+        if f is not None:
+            f.restype = ctypes.c_char_p
+            core = f().decode()
+            break
+print(json.dumps({"python": sys.version.split()[0], "numpy": numpy.__version__, "core": core,
+                  "blas": "%s %s" % (blas.get("name", "?"), blas.get("version", "")), "rss": rss}))
+`;
+
+export function peerInfo(): PeerInfo {
+  const read = (env: NodeJS.ProcessEnv) =>
+    JSON.parse(python(['-c', INFO], env).stdout) as { python: string; numpy: string; core: string | null; blas: string; rss: number };
+  const peer = read(peerEnv());
+  const dropped = Object.fromEntries(DROPPED_ENV.map((n) => [n, process.env[n]]));
+  const anySet = DROPPED_ENV.some((n) => process.env[n] !== undefined);
+  return {
+    python: peer.python,
+    numpy: peer.numpy,
+    blasCore: peer.core ?? 'unknown',
+    blasCoreWithParentEnv: anySet ? (read(process.env).core ?? 'unknown') : null,
+    blas: peer.blas,
+    dropped,
+    baselineRssMb: peer.rss / 1024,
+  };
+}

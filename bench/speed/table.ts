@@ -1,0 +1,124 @@
+/** The benchmark's printout: the machine and command, then one Markdown table and its notes. */
+import type { Variant } from './cases.js';
+import type { Mode, WorkerResult } from './gradproof.js';
+import type { PeerInfo } from './peer.js';
+import { formatCount, formatRatio, formatSeconds, type Spread } from './timing.js';
+
+export interface PeerSummary {
+  seconds: Spread;
+  verdict: 'pass' | 'fail' | null;
+  evaluations: number;
+  secondsPerForward: number;
+  peakRssMb: number;
+  extrapolated: boolean;
+  sampledElements: number | null;
+}
+
+export interface Row {
+  caseId: string;
+  caseLabel: string;
+  params: number;
+  variant: Variant;
+  mode: Mode;
+  /** The issue's goal for peer/gradproof, where it sets one. */
+  goal: number | null;
+  gradproof: WorkerResult;
+  peer: PeerSummary;
+}
+
+export interface Machine {
+  date: string;
+  command: string;
+  cpu: string;
+  cores: number;
+  load: string;
+  node: string;
+  peer: PeerInfo;
+}
+
+export const ratioOf = (row: Row): number => row.peer.seconds.median / row.gradproof.seconds.median;
+
+/** What each verdict should be, and a flag where one is not. */
+export function verdictFlag(row: Row): string {
+  const expected = row.variant === 'correct' ? 'pass' : 'fail';
+  const flags: string[] = [];
+  if (!row.gradproof.verdict.startsWith(expected)) flags.push('**WRONG verdict: gradproof**');
+  if (row.peer.verdict === null) flags.push('peer: no verdict (sampled)');
+  else if (row.peer.verdict !== expected) {
+    const known = row.caseId === 'fraud' && row.variant === 'correct';
+    flags.push(known ? 'peer: known false alarm (seed h = 1e-7)' : '**WRONG verdict: peer**');
+  }
+  return flags.length ? flags.join('; ') : 'ok';
+}
+
+const check = (mode: Mode) => (mode === 'graph' ? 'element-wise (auto, graph)' : 'default (auto, auto)');
+const mb = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
+const est = (extrapolated: boolean) => (extrapolated ? ' (extrap.)' : '');
+
+export function header(m: Machine): string {
+  const p = m.peer;
+  const dropped = Object.entries(p.dropped)
+    .map(([k, v]) => `${k}=${v ?? '(unset)'}`)
+    .join(', ');
+  return [
+    `# gradproof speed benchmark`,
+    '',
+    `- date: ${m.date}`,
+    `- command: \`${m.command}\``,
+    `- machine: ${m.cpu}, ${m.cores} cores, load average at start ${m.load}`,
+    `- node ${m.node}; python ${p.python}, numpy ${p.numpy} (${p.blas})`,
+    `- peer's BLAS kernel: ${p.blasCore} with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only` +
+      (p.blasCoreWithParentEnv ? ` (this shell has ${dropped}: numpy would use ${p.blasCoreWithParentEnv})` : ' (neither was set here)'),
+  ].join('\n');
+}
+
+export function table(rows: readonly Row[]): string {
+  const head = [
+    'case', 'params', 'variant', 'gradproof check', 'runs gp / peer', 'gradproof s', 'peer s', 'peer / gradproof', 'goal',
+    'fwd equiv. (gp)', 'one forward (gp)', 'evaluations gp / peer', 'peak RSS MB gp / peer', 'verdict gp / peer', 'flag',
+  ];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    const g = r.gradproof;
+    const cells = [
+      r.caseLabel,
+      formatCount(r.params),
+      r.variant,
+      check(r.mode),
+      `${g.seconds.runs} / ${r.peer.seconds.runs}`,
+      formatSeconds(g.seconds.median) + est(g.extrapolated),
+      formatSeconds(r.peer.seconds.median) + est(r.peer.extrapolated),
+      formatRatio(ratioOf(r)),
+      r.goal ? `≥ ${r.goal}×` : '–',
+      formatCount(g.seconds.median / g.forward.median),
+      formatSeconds(g.forward.median),
+      `${formatCount(g.evaluations)}${g.extrapolated ? '*' : ''} / ${formatCount(r.peer.evaluations)}`,
+      `${mb(g.peakRssMb)} / ${mb(r.peer.peakRssMb)}`,
+      `${g.verdict}${g.extrapolated ? ' (sampled)' : ''} / ${r.peer.verdict ?? '–'}`,
+      verdictFlag(r),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function notes(rows: readonly Row[], m: Machine, opts: { full: boolean; sampleSeconds: number; peerSample: number }): string {
+  const big = rows.find((r) => r.gradproof.extrapolated);
+  const nodeFloor = Math.min(...rows.map((r) => r.gradproof.rssBeforeCheckMb));
+  const lines = [
+    '',
+    'Notes:',
+    '- Seconds are the median over the runs shown; both sides time the check in-process (start-up, loading and compiling excluded): gradproof its report\'s `seconds`, the peer its `seconds_check`.',
+    '- gradproof runs method auto (its default). Its element-wise rows are mode graph (every element of every param, central differences); the default rows are mode auto (the graph check, then every node\'s rule when it fails). The peer has one check, the seed\'s (h = 1e-7, threshold 1e-7), shown on both rows of a variant.',
+    '- fwd equiv.: the check\'s time ÷ one forward pass, timed as the median of many unguarded forward passes over every node of the same compiled graph (`replayObjective(plan, leafValues(plan), plan.nodes)`, what each replay runs).',
+    `- Peak RSS: getrusage's ru_maxrss high-water of the process that ran the row: a fresh node worker per gradproof row (node + jiti + the case: ${mb(nodeFloor)} MB or more before any check), a fresh python3 per peer run (python + numpy alone: ${mb(m.peer.baselineRssMb)} MB; the largest of the runs).`,
+    '- Buggy = the seed\'s bug: layer 1\'s rule returns 4 × db and layer 2\'s 2 × dW (user ops linear_db_x4 on Z1, linear_dW_x2 on Z2; the peer\'s --buggy). Correct must pass and buggy must fail.',
+  ];
+  if (big && !opts.full) {
+    lines.push(
+      `- (extrap.) gradproof: each param checked alone on its first elements for about ${opts.sampleSeconds} s, its per-element time × its size, plus the fixed part of a run; method auto's second pass (h/2) extrapolated from the share of sampled elements off by more than the threshold; evaluations marked * are the whole check's count. Its verdict (sampled) is the judge's failures, else the difference over the sampled elements against the threshold. Mode auto's nodes phase, when the graph check fails, is estimated from each op's timed forward × the evaluations it needs. Pass --full to run it whole.`,
+      `- (extrap.) peer: \`--sample ${opts.peerSample}\` (random elements; its time scaled to all of them; no verdict).`,
+    );
+  }
+  return lines.join('\n');
+}
