@@ -39,10 +39,39 @@ describe('the bug zoo, a few cases (default method)', () => {
   });
 
   // The mutant changes no param gradient (its upstream gradient is 0), so only a node check with
-  // a random cotangent can see it. Known to fail with the engine of 2026-11: mode auto checks
-  // nodes only after the graph fails, and this graph's gradient is right.
+  // a random cotangent can see it: mode auto checks such nodes even when the graph passes.
   it('fails dW1 × 2 behind ReLUs that are all dead, and blames Z1 alone', () => {
     const { c, report, blamed } = checked('deadBranch:Z1=linear_dW_x2');
+    expect(report.verdict).toBe('fail');
+    expect(blamed).toEqual(c.blame);
+  });
+
+  it('passes a correct graph whose ReLU inputs are exactly 0, counting the kinks, where method seed raises a false alarm', () => {
+    const { report, blamed } = checked('reluZerosAllUnits');
+    expect(report.verdict).toBe('pass');
+    expect(blamed).toEqual([]);
+    expect(report.params.reduce((n, p) => n + (p.nondifferentiable ?? 0), 0)).toBeGreaterThan(0);
+    const c = cases.find((x) => x.name === 'reluZerosAllUnits')!;
+    expect(checkGraph(c.build(), { method: 'seed', mode: 'graph' }).verdict).toBe('fail');
+  });
+
+  it('checks a network with dropout (its mask frozen), and blames a dropout rule that forgets its scale', () => {
+    expect(checked('host:dropoutNet').report.verdict).toBe('pass');
+    const { c, report, blamed } = checked('dropoutNet:Dp=dropout_dx_x0_5');
+    expect(report.verdict).toBe('fail');
+    expect(blamed).toEqual(c.blame);
+  });
+
+  it('blames a mul whose rule returns null for its second input (a dropped accumulation)', () => {
+    const { c, report, blamed } = checked('gated:Q=mul_drop_second_null');
+    expect(report.verdict).toBe('fail');
+    expect(blamed).toEqual(c.blame);
+    const dropped = report.nodes!.flatMap((n) => n.inputs).find((i) => i.verdict === 'fail')!;
+    expect(dropped.diagnosis?.text).toBe('the rule returns null (no gradient) for an input that depends on a param');
+  });
+
+  it.each(['tanhSquare:Z2=linear_dW_x1_01', 'mlp:Z2=linear_db_elem1_x3', 'tanhSquare:Z2=linear_dW_transpose'])('fails %s and blames the mutated node alone', (name) => {
+    const { c, report, blamed } = checked(name);
     expect(report.verdict).toBe('fail');
     expect(blamed).toEqual(c.blame);
   });
