@@ -116,7 +116,7 @@ function main(): void {
   const wall = since(started);
   console.log('\n' + table(rows));
   console.log(notes(rows, info, { full: opts.full ?? false, sampleSeconds, peerSample }));
-  console.log(`\nWall time of this run: ${wall.toFixed(0)} s.`);
+  console.log(`\nWall time of this run: ${wall.toFixed(0)} s; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
   if (opts.json) {
     writeFileSync(opts.json, JSON.stringify({ machine: info, options: opts, wallSeconds: wall, rows }, null, 2) + '\n');
     console.error(`raw results written to ${opts.json}`);

@@ -114,6 +114,14 @@ export function notes(rows: readonly Row[], m: Machine, opts: { full: boolean; s
     `- Peak RSS: getrusage's ru_maxrss high-water of the process that ran the row: a fresh node worker per gradproof row (node + jiti + the case: ${mb(nodeFloor)} MB or more before any check), a fresh python3 per peer run (python + numpy alone: ${mb(m.peer.baselineRssMb)} MB; the largest of the runs).`,
     '- Buggy = the seed\'s bug: layer 1\'s rule returns 4 × db and layer 2\'s 2 × dW (user ops linear_db_x4 on Z1, linear_dW_x2 on Z2; the peer\'s --buggy). Correct must pass and buggy must fail.',
   ];
+  for (const auto of rows.filter((r) => r.mode === 'auto' && !r.gradproof.extrapolated && r.gradproof.nodesPhase)) {
+    const graph = rows.find((r) => r.caseId === auto.caseId && r.variant === auto.variant && r.mode === 'graph');
+    if (!graph) continue;
+    const measured = auto.gradproof.seconds.median - graph.gradproof.seconds.median;
+    lines.push(
+      `- The nodes-phase estimator (used on the big case) checked on ${auto.caseLabel}, ${auto.variant}: it estimates ${formatSeconds(auto.gradproof.nodesPhase!.seconds)} for a phase that took about ${formatSeconds(measured)} here (default row − element-wise row): read the big case's default row as a lower bound.`,
+    );
+  }
   if (big && !opts.full) {
     lines.push(
       `- (extrap.) gradproof: each param checked alone on its first elements for about ${opts.sampleSeconds} s, its per-element time × its size, plus the fixed part of a run; method auto's second pass (h/2) extrapolated from the share of sampled elements off by more than the threshold; evaluations marked * are the whole check's count. Its verdict (sampled) is the judge's failures, else the difference over the sampled elements against the threshold. Mode auto's nodes phase, when the graph check fails, is estimated from each op's timed forward × the evaluations it needs. Pass --full to run it whole.`,
