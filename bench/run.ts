@@ -6,6 +6,7 @@
  *   --full          check the big case whole on both sides (hours) instead of sampling it
  *   --cases A,B     only these cases (fraud, mlp-100, mlp-784)
  *   --runs N        runs per small row (default 5; big rows 3, or 1 with --full / --quick)
+ *   --peer-threads N|default   BLAS threads for the peer (default 1: see speed/peer.ts)
  *   --json PATH     also write the raw results there
  *
  * Each gradproof row runs in a fresh worker process (this file with --worker), so its peak RSS
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CASES, caseById, loadCase, paramCount, prepareCases, VARIANTS, type CaseSpec, type Variant } from './speed/cases.js';
 import { runWorker, type Mode, type WorkerResult, type WorkerSpec } from './speed/gradproof.js';
-import { peerInfo, projectRoot, runPeer } from './speed/peer.js';
+import { peerInfo, projectRoot, runPeer, setPeerThreads } from './speed/peer.js';
 import { header, notes, table, type Machine, type PeerSummary, type Row } from './speed/table.js';
 import { since, spread } from './speed/timing.js';
 
@@ -32,6 +33,7 @@ const { values: opts } = parseArgs({
     cases: { type: 'string' },
     runs: { type: 'string' },
     json: { type: 'string' },
+    'peer-threads': { type: 'string', default: '1' },
     worker: { type: 'string' },
   },
   strict: true,
@@ -90,6 +92,9 @@ function main(): void {
   const bigRuns = opts.full || opts.quick ? 1 : 3;
   const sampleSeconds = opts.quick ? 0.5 : 1.5;
   const peerSample = opts.quick ? 200 : 500;
+  const threads = opts['peer-threads'] ?? '1';
+  if (threads !== 'default' && !(Number(threads) >= 1)) throw new Error(`--peer-threads takes a count or 'default', not '${threads}'`);
+  setPeerThreads(threads === 'default' ? 'default' : Number(threads));
   const info = machine(command);
   console.log(header(info));
   console.error(`\n(running: ${specs.map((s) => s.id).join(', ')}; progress on stderr)`);

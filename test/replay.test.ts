@@ -5,7 +5,7 @@ import { checkGraph$, graph, type CheckEvent, type CheckReport, type Op } from '
 import { tanh } from '../src/ops/tanh.js';
 
 const counted = () => {
-  const op: Op & { calls: number } = { ...tanh, name: 'counted_tanh', calls: 0, forward: (i, a) => (op.calls++, tanh.forward(i, a)) };
+  const op: Op & { calls: number } = { ...tanh, name: 'counted_tanh', calls: 0, update: undefined, forward: (i, a) => (op.calls++, tanh.forward(i, a)) };
   return op;
 };
 const small = (op: string) => graph().param('P', [[0.1, 0.2, 0.3]]).node('T', op, ['P']).node('c', 'sum', ['T']).build();

@@ -16,9 +16,18 @@ export const peerScript = join(sharedDir, 'reference/seed_gradcheck.py');
 /** The variables dropped for the peer's runs only. */
 export const DROPPED_ENV = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const;
 
+/**
+ * BLAS threads for the peer: a number pins OPENBLAS_NUM_THREADS (gradproof is single-threaded,
+ * and OpenBLAS's spinning threads collapse on a shared, loaded 2-core machine); 'default' leaves
+ * the choice to OpenBLAS (or to the caller's OPENBLAS_NUM_THREADS).
+ */
+let peerThreads: number | 'default' = 1;
+export const setPeerThreads = (threads: number | 'default'): void => void (peerThreads = threads);
+
 export function peerEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of DROPPED_ENV) delete env[name];
+  if (peerThreads !== 'default') env.OPENBLAS_NUM_THREADS = String(peerThreads);
   return env;
 }
 
@@ -74,6 +83,9 @@ export interface PeerInfo {
   /** The OpenBLAS kernel numpy uses in the peer's environment (and in the parent's, for contrast). */
   blasCore: string;
   blasCoreWithParentEnv: string | null;
+  /** BLAS threads in the peer's runs, as OpenBLAS reports them, and how they were set. */
+  blasThreads: number | null;
+  threadsSetting: string;
   blas: string;
   dropped: Record<string, string | undefined>;
   /** Peak RSS of python3 with numpy imported and nothing run: the floor under the peer's figures. */
@@ -84,23 +96,26 @@ const INFO = `
 import sys, json, glob, os, ctypes, resource, numpy
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 core = None
+threads = None
 cfg = numpy.show_config(mode="dicts") if hasattr(numpy, "show_config") else {}
 blas = cfg.get("Build Dependencies", {}).get("blas", {})
 for lib in glob.glob(os.path.join(os.path.dirname(numpy.__file__), "..", "numpy.libs", "*openblas*")):
     d = ctypes.CDLL(lib)
-    for name in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename64_", "openblas_get_corename"):
-        f = getattr(d, name, None)
+    for prefix in ("scipy_openblas_", "openblas_"):
+        f = getattr(d, prefix + "get_corename64_", None) or getattr(d, prefix + "get_corename", None)
+        n = getattr(d, prefix + "get_num_threads64_", None) or getattr(d, prefix + "get_num_threads", None)
         if f is not None:
             f.restype = ctypes.c_char_p
             core = f().decode()
+            threads = n() if n is not None else None
             break
-print(json.dumps({"python": sys.version.split()[0], "numpy": numpy.__version__, "core": core,
+print(json.dumps({"python": sys.version.split()[0], "numpy": numpy.__version__, "core": core, "threads": threads,
                   "blas": "%s %s" % (blas.get("name", "?"), blas.get("version", "")), "rss": rss}))
 `;
 
 export function peerInfo(): PeerInfo {
   const read = (env: NodeJS.ProcessEnv) =>
-    JSON.parse(python(['-c', INFO], env).stdout) as { python: string; numpy: string; core: string | null; blas: string; rss: number };
+    JSON.parse(python(['-c', INFO], env).stdout) as { python: string; numpy: string; core: string | null; threads: number | null; blas: string; rss: number };
   const peer = read(peerEnv());
   const dropped = Object.fromEntries(DROPPED_ENV.map((n) => [n, process.env[n]]));
   const anySet = DROPPED_ENV.some((n) => process.env[n] !== undefined);
@@ -108,6 +123,8 @@ export function peerInfo(): PeerInfo {
     python: peer.python,
     numpy: peer.numpy,
     blasCore: peer.core ?? 'unknown',
+    blasThreads: peer.threads,
+    threadsSetting: peerThreads === 'default' ? `OpenBLAS's choice (OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? 'unset'})` : `OPENBLAS_NUM_THREADS=${peerThreads}`,
     blasCoreWithParentEnv: anySet ? (read(process.env).core ?? 'unknown') : null,
     blas: peer.blas,
     dropped,

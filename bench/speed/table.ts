@@ -68,7 +68,8 @@ export function header(m: Machine): string {
     `- machine: ${m.cpu}, ${m.cores} cores, load average at start ${m.load}`,
     `- node ${m.node}; python ${p.python}, numpy ${p.numpy} (${p.blas})`,
     `- peer's BLAS kernel: ${p.blasCore} with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only` +
-      (p.blasCoreWithParentEnv ? ` (this shell has ${dropped}: numpy would use ${p.blasCoreWithParentEnv})` : ' (neither was set here)'),
+      (p.blasCoreWithParentEnv ? ` (this shell has ${dropped}: numpy would use ${p.blasCoreWithParentEnv})` : ' (neither was set here)') +
+      `; BLAS threads ${p.blasThreads ?? '?'} (${p.threadsSetting}); gradproof is single-threaded`,
   ].join('\n');
 }
 

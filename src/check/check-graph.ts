@@ -53,7 +53,9 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     const objective = forward.values[plan.objective].data[0];
     const targets = mode === 'nodes' ? [] : targetsOf(plan, paramGradients(plan, grads), method, objective, options.params);
     const counts = { refined: 0 };
-    const estimates = targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, options, counts).pipe(takeUntil(options.until ?? NEVER));
+    // Method seed replays every node in full, as the assignment does, so its figures are its own.
+    const replayOptions = { ...options, incremental: options.incremental ?? method.name !== 'seed' };
+    const estimates = targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts).pipe(takeUntil(options.until ?? NEVER));
 
     const finish = defer(() => {
       const { params, difference } = paramResults(targets, method);

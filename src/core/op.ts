@@ -24,8 +24,29 @@ export interface Op {
    * graph's shapes are checked before anything runs; without it, the first forward pass tells.
    */
   shape?(shapes: number[][], attrs?: Attrs): number[];
-  /** Optional: a short description, shown by `gradproof ops`. */
+  /** Optional: a short description. */
   doc?: string;
+  /**
+   * Optional, for speed: the output after a change in some rows of some inputs, from the output
+   * before it (see engine/incremental.ts). Returns null to ask for a full forward instead.
+   */
+  update?(inputs: Tensor[], before: Tensor, changes: (RowChange | null)[], attrs?: Attrs): RowUpdate | null;
+}
+
+/** Which rows of a 2-D tensor changed ('all' for every row, or any other rank). */
+export type Rows = readonly number[] | 'all';
+
+/** A change in one input: the rows that changed and, for a node's value, the tensor before it. */
+export interface RowChange {
+  rows: Rows;
+  /** The input as it was (a node's cached value); null for a param perturbed in place. */
+  before: Tensor | null;
+}
+
+/** An op's output after a change, and the rows of it that differ from before. */
+export interface RowUpdate {
+  output: Tensor;
+  rows: Rows;
 }
 
 /** An input's display name: `b?` -> `b`. */

@@ -5,6 +5,7 @@
  */
 import { errors } from '../core/messages.js';
 import { sameShape, sizeOf, type Tensor } from '../core/tensor.js';
+import type { RowChange, Rows } from '../core/op.js';
 import type { Plan, PlanNode } from './plan.js';
 import { callRule, watchInputs } from './call-op.js';
 
@@ -55,15 +56,31 @@ function checkOutput(plan: Plan, node: PlanNode, out: unknown): asserts out is T
   if (node.slot === plan.objective && sizeOf(t.shape) !== 1) errors.nonScalarObjective(node.id, t.shape);
 }
 
+/** Where a replay starts: a leaf changed in place, in these rows. */
+export interface ReplaySource {
+  slot: number;
+  rows: Rows;
+}
+
 /**
  * Recomputes `nodes` (a topologically ordered subset) over a shallow copy of `baseline` and
- * returns the objective's value. The baseline slots are left as they were.
+ * returns the objective's value; the baseline slots are left as they were. Given the `source`
+ * of the change, it goes further: a node none of whose inputs changed keeps its cached value,
+ * and an op with an incremental rule (Op.update) updates only the rows the change reaches.
  */
-export function replayObjective(plan: Plan, baseline: Values, nodes: readonly PlanNode[]): number {
+export function replayObjective(plan: Plan, baseline: Values, nodes: readonly PlanNode[], source?: ReplaySource): number {
   const values = baseline.slice();
+  // The rows that changed in each slot so far, and the values before the change.
+  const changes = new Map<number, RowChange>();
+  if (source) changes.set(source.slot, { rows: source.rows, before: null });
   for (const node of nodes) {
     const inputs = node.args.map((s) => values[s]);
-    values[node.slot] = callRule(node, 'forward', () => node.op.forward(inputs, node.attrs));
+    const inputChanges = source ? node.args.map((s) => changes.get(s) ?? null) : null;
+    if (inputChanges?.every((c) => c === null)) continue;
+    const before = baseline[node.slot];
+    const updated = inputChanges && node.op.update ? callRule(node, 'forward', () => node.op.update!(inputs, before, inputChanges, node.attrs)) : null;
+    values[node.slot] = updated ? updated.output : callRule(node, 'forward', () => node.op.forward(inputs, node.attrs));
+    if (source) changes.set(node.slot, { rows: updated ? updated.rows : 'all', before });
   }
   return values[plan.objective].data[0];
 }

@@ -37,11 +37,17 @@ export interface ReplayOptions {
    */
   scheduler?: SchedulerLike;
   sliceMs?: number;
+  /**
+   * Replay through the ops' incremental rules (default true): recompute only the rows a change
+   * reaches. False recomputes every node downstream of the param in full.
+   */
+  incremental?: boolean;
 }
 
 export function replay(plan: Plan, baseline: Values, perturbations: readonly Perturbation[], options: ReplayOptions = {}): Observable<Evaluation> {
   return new Observable<Evaluation>((subscriber) => {
     const total = perturbations.length;
+    const incremental = options.incremental ?? true;
     // Closure state: the index of the next perturbation to replay.
     let next = 0;
 
@@ -55,8 +61,10 @@ export function replay(plan: Plan, baseline: Values, perturbations: readonly Per
       }
       const original = data[p.index];
       data[p.index] = original + p.step;
+      const { shape } = leaf.value;
+      const source = incremental ? { slot, rows: shape.length === 2 ? [Math.floor(p.index / shape[1])] : ('all' as const) } : undefined;
       try {
-        return replayObjective(plan, baseline, plan.downstream.get(slot)!);
+        return replayObjective(plan, baseline, plan.downstream.get(slot)!, source);
       } finally {
         data[p.index] = original;
       }

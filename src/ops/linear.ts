@@ -3,6 +3,7 @@ import type { Op } from '../core/op.js';
 import { matmul, sumColumns } from '../core/kernels.js';
 import { errors } from '../core/messages.js';
 import { matrix } from './shape-rules.js';
+import { productUpdate } from './row-updates.js';
 
 export const linear: Op = {
   name: 'linear',
@@ -24,6 +25,9 @@ export const linear: Op = {
     }
     return Z;
   },
+
+  // A change in rows of W or b recomputes those rows of Z; a change in rows of X updates Z by W·ΔX.
+  update: ([X, W, b], Z, [dX, dW, db]) => productUpdate(W, X, b, Z, dW, dX, db ?? null),
 
   // dX = Wᵀ·dZ, dW = dZ·Xᵀ, db = dZ summed over the examples.
   backward([X, W, b], _Z, dZ) {

@@ -3,6 +3,7 @@ import type { Op } from '../core/op.js';
 import { matmul as product } from '../core/kernels.js';
 import { errors } from '../core/messages.js';
 import { matrix } from './shape-rules.js';
+import { productUpdate } from './row-updates.js';
 
 export const matmul: Op = {
   name: 'matmul',
@@ -15,6 +16,7 @@ export const matmul: Op = {
     return [m, n];
   },
   forward: ([A, B]) => product(A, B),
+  update: ([A, B], C, [dA, dB]) => productUpdate(A, B, undefined, C, dA, dB, null),
   // dA = dY·Bᵀ, dB = Aᵀ·dY.
   backward: ([A, B], _Y, dY) => [product(dY, B, false, true), product(A, dY, true, false)],
 };

@@ -1,0 +1,97 @@
+/**
+ * Incremental forward rules for the built-in ops (Op.update): after a change in some rows of an
+ * input, the output from the output before it, touching only what the change reaches. A replay
+ * of one perturbed element then costs a row or a rank-|R| update per layer instead of a full
+ * product. Each rule returns null where it has nothing cheaper than a full forward.
+ *
+ * Recomputed rows are bitwise what a full forward gives. Rank updates (Z + W·ΔX) differ from a
+ * fresh product only by rounding, of order ε·|Z|; the baseline part of both evaluations of a
+ * central difference is then the same bits, so the difference J(θ+h) − J(θ−h) loses nothing.
+ */
+import type { RowChange, RowUpdate } from '../core/op.js';
+import type { Tensor } from '../core/tensor.js';
+
+const isMatrix = (t: Tensor) => t.shape.length === 2;
+
+/** An elementwise op's rule: recompute the changed rows of its single input. */
+export const elementwiseRows =
+  (f: (v: number) => number) =>
+  ([x]: Tensor[], before: Tensor, [change]: (RowChange | null)[]): RowUpdate | null => {
+    if (!change || change.rows === 'all' || !isMatrix(x)) return null;
+    const cols = x.shape[1];
+    const out = before.data.slice();
+    for (const r of change.rows) for (let k = r * cols; k < (r + 1) * cols; k++) out[k] = f(x.data[k]);
+    return { output: { shape: [...before.shape], data: out }, rows: change.rows };
+  };
+
+/** Rows `rows` of A·B (+ b), recomputed in place in `out` from the current A, B and b. */
+function recomputeRows(out: Float64Array, A: Tensor, B: Tensor, rows: readonly number[], b?: Tensor): void {
+  const [, k] = A.shape;
+  const n = B.shape[1];
+  for (const r of rows) {
+    const row = r * n;
+    out.fill(0, row, row + n);
+    for (let p = 0; p < k; p++) {
+      const a = A.data[r * k + p];
+      const bp = p * n;
+      for (let j = 0; j < n; j++) out[row + j] += a * B.data[bp + j];
+    }
+    if (b) for (let j = 0; j < n; j++) out[row + j] += b.data[r];
+  }
+}
+
+/** out += A[:, rows]·(B − before)[rows, :]: a rank-|rows| update for a change in rows of B. */
+function rankUpdate(out: Float64Array, A: Tensor, B: Tensor, before: Tensor, rows: readonly number[]): void {
+  const [m, k] = A.shape;
+  const n = B.shape[1];
+  for (const r of rows) {
+    for (let i = 0; i < m; i++) {
+      const a = A.data[i * k + r];
+      if (a === 0) continue;
+      for (let j = 0; j < n; j++) out[i * n + j] += a * (B.data[r * n + j] - before.data[r * n + j]);
+    }
+  }
+}
+
+const union = (a: readonly number[] = [], b: readonly number[] = []) => [...new Set([...a, ...b])].sort((x, y) => x - y);
+const rowsOf = (c: RowChange | null) => (c && c.rows !== 'all' ? c.rows : undefined);
+
+/**
+ * The product rule for left·right (+ bias): a change in rows of the left factor (or the bias)
+ * recomputes those rows of the output; a change in rows of the right factor, which must be a
+ * node's value (its before is known), is a rank update of every row.
+ */
+export function productUpdate(left: Tensor, right: Tensor, bias: Tensor | undefined, before: Tensor, leftChange: RowChange | null, rightChange: RowChange | null, biasChange: RowChange | null): RowUpdate | null {
+  if ([leftChange, rightChange, biasChange].some((c) => c?.rows === 'all')) return null;
+  const out = before.data.slice();
+  const output = { shape: [...before.shape], data: out };
+  if (rightChange) {
+    if (leftChange || biasChange || !rightChange.before) return null;
+    rankUpdate(out, left, right, rightChange.before, rightChange.rows as readonly number[]);
+    return { output, rows: 'all' };
+  }
+  const rows = union(rowsOf(leftChange), rowsOf(biasChange));
+  recomputeRows(out, left, right, rows, bias);
+  return { output, rows };
+}
+
+/** add/mul: rows of an output whose inputs share its shape, or are columns [rows, 1] or scalars. */
+export const zipRows =
+  (f: (x: number, y: number) => number) =>
+  ([a, b]: Tensor[], before: Tensor, changes: (RowChange | null)[]): RowUpdate | null => {
+    if (!isMatrix(before) || changes.some((c) => c?.rows === 'all')) return null;
+    const [rows, cols] = before.shape;
+    const reader = (t: Tensor) => {
+      if (t.data.length === 1) return () => t.data[0];
+      if (isMatrix(t) && t.shape[0] === rows && t.shape[1] === cols) return (r: number, c: number) => t.data[r * cols + c];
+      if (isMatrix(t) && t.shape[0] === rows && t.shape[1] === 1) return (r: number) => t.data[r];
+      return null;
+    };
+    const ra = reader(a);
+    const rb = reader(b);
+    if (!ra || !rb || changes.some((c, i) => c && [a, b][i].data.length === 1)) return null;
+    const changed = union(rowsOf(changes[0]), rowsOf(changes[1]));
+    const out = before.data.slice();
+    for (const r of changed) for (let c = 0; c < cols; c++) out[r * cols + c] = f(ra(r, c), rb(r, c));
+    return { output: { shape: [...before.shape], data: out }, rows: changed };
+  };

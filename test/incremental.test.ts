@@ -1,0 +1,72 @@
+/**
+ * Incremental replays against full recomputation: every op's update rule on random changes, and
+ * whole replays of perturbed elements on the zoo's graphs and the seed's network.
+ */
+import { describe, expect, it } from 'vitest';
+import { lastValueFrom, toArray } from 'rxjs';
+import { builtinOps, createRandom, OpRegistry, type Tensor } from '../src/index.js';
+import { compile } from '../src/engine/plan.js';
+import { forwardGuarded } from '../src/engine/forward.js';
+import { replay, type Perturbation } from '../src/engine/replay.js';
+import { domains, randomFor } from './helpers/op-domains.js';
+import { cases } from '../bench/zoo/cases.js';
+
+const maxGap = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+const scale = (t: Float64Array) => t.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+
+describe('each op update rule agrees with its forward', () => {
+  const withUpdate = builtinOps.filter((op) => op.update);
+
+  it('covers the ops that have one', () => {
+    expect(withUpdate.map((op) => op.name).sort()).toEqual(['add', 'linear', 'matmul', 'mul', 'relu', 'sigmoid', 'tanh']);
+  });
+
+  it.each(withUpdate.flatMap((op) => domains[op.name].map((domain, row) => [op.name, row, op, domain] as const)))('%s row %i', (_n, _r, op, domain) => {
+    let used = 0;
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const random = createRandom(seed);
+      const before = domain.draw(randomFor(seed));
+      const out = op.forward(before, domain.attrs);
+      const k = Math.floor(random.uniform() * before.length);
+      const changedInput = before[k];
+      if (changedInput.shape.length !== 2) continue;
+      const rows = [...new Set([0, Math.floor(random.uniform() * changedInput.shape[0])])].sort((a, b) => a - b);
+      const after: Tensor[] = before.map((t, i) => (i === k ? { shape: t.shape, data: t.data.map((v, e) => (rows.includes(Math.floor(e / t.shape[1])) ? v + random.normal() : v)) } : t));
+      // As a node's value (before known), and as a param changed in place (before unknown).
+      for (const known of [true, false]) {
+        const changes = before.map((t, i) => (i === k ? { rows, before: known ? t : null } : null));
+        const updated = op.update!(after, out, changes, domain.attrs);
+        if (!updated) continue;
+        used++;
+        const full = op.forward(after, domain.attrs);
+        expect(updated.output.shape).toEqual(full.shape);
+        expect(maxGap(updated.output.data, full.data)).toBeLessThanOrEqual(1e-13 * scale(full.data));
+        if (updated.rows !== 'all') {
+          const cols = full.shape[1];
+          full.data.forEach((v, e) => !updated.rows.includes(Math.floor(e / cols)) && expect(v).toBe(out.data[e]));
+        }
+      }
+    }
+    expect(used).toBeGreaterThan(0);
+  });
+});
+
+describe('incremental replays agree with full ones', () => {
+  const graphs = ['host:mlp', 'host:residual', 'host:gated', 'host:broadcast', 'host:matmulChain', 'deepReluBottleneck', 'mixedScales'];
+
+  it.each(graphs)('%s: every element perturbed', async (name) => {
+    const c = cases.find((x) => x.name === name)!;
+    const registry = new OpRegistry();
+    c.ops.forEach((op) => registry.register(op, 'zoo'));
+    const plan = compile(c.build(), registry);
+    const { values } = forwardGuarded(plan);
+    const perturbations: Perturbation[] = plan.leaves
+      .filter((l) => l.kind === 'param')
+      .flatMap((l) => [...l.value.data.keys()].map((index) => ({ param: l.name, index, step: 1e-3 * (1 + (index % 3)) })));
+    const run = (incremental: boolean) => lastValueFrom(replay(plan, values, perturbations, { incremental }).pipe(toArray()));
+    const [fast, full] = [await run(true), await run(false)];
+    const j = Math.abs(values[plan.objective].data[0]);
+    fast.forEach((e, i) => expect(Math.abs(e.value - full[i].value)).toBeLessThanOrEqual(1e-13 * Math.max(1, j)));
+    expect(fast.length).toBe(perturbations.length);
+  });
+});
