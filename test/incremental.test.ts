@@ -41,13 +41,35 @@ describe('each op update rule agrees with its forward', () => {
         const full = op.forward(after, domain.attrs);
         expect(updated.output.shape).toEqual(full.shape);
         expect(maxGap(updated.output.data, full.data)).toBeLessThanOrEqual(1e-13 * scale(full.data));
-        if (updated.rows !== 'all') {
+        const changedRows = updated.rows;
+        if (changedRows !== 'all') {
           const cols = full.shape[1];
-          full.data.forEach((v, e) => !updated.rows.includes(Math.floor(e / cols)) && expect(v).toBe(out.data[e]));
+          full.data.forEach((v, e) => !changedRows.includes(Math.floor(e / cols)) && expect(v).toBe(out.data[e]));
         }
       }
     }
     expect(used).toBeGreaterThan(0);
+  });
+
+  it.each(withUpdate.flatMap((op) => domains[op.name].map((domain, row) => [op.name, row, op, domain] as const)))('%s row %i: one element of a param moved by δ', (_n, _r, op, domain) => {
+    for (const seed of [11, 12, 13, 14]) {
+      const random = createRandom(seed);
+      const inputs = domain.draw(randomFor(seed));
+      const out = op.forward(inputs, domain.attrs);
+      inputs.forEach((x, k) => {
+        if (x.shape.length !== 2) return;
+        const index = Math.floor(random.uniform() * x.data.length);
+        const moved = { shape: x.shape, data: x.data.slice() };
+        moved.data[index] += 1e-3;
+        const delta = moved.data[index] - x.data[index];
+        const after = inputs.map((t, i) => (i === k ? moved : t));
+        const changes = inputs.map((_t, i) => (i === k ? { rows: [Math.floor(index / x.shape[1])], before: null, element: { index, delta } } : null));
+        const updated = op.update!(after, out, changes, domain.attrs);
+        if (!updated) return;
+        const full = op.forward(after, domain.attrs);
+        expect(maxGap(updated.output.data, full.data), `input ${k}`).toBeLessThanOrEqual(1e-13 * scale(full.data));
+      });
+    }
   });
 });
 

@@ -41,6 +41,8 @@ export interface RowChange {
   rows: Rows;
   /** The input as it was (a node's cached value); null for a param perturbed in place. */
   before: Tensor | null;
+  /** For a param perturbed in place: the one element changed, and by how much (new − old, exact). */
+  element?: { index: number; delta: number };
 }
 
 /** An op's output after a change, and the rows of it that differ from before. */

@@ -56,10 +56,11 @@ function checkOutput(plan: Plan, node: PlanNode, out: unknown): asserts out is T
   if (node.slot === plan.objective && sizeOf(t.shape) !== 1) errors.nonScalarObjective(node.id, t.shape);
 }
 
-/** Where a replay starts: a leaf changed in place, in these rows. */
+/** Where a replay starts: a leaf changed in place, in these rows (and at this element). */
 export interface ReplaySource {
   slot: number;
   rows: Rows;
+  element?: { index: number; delta: number };
 }
 
 /**
@@ -72,7 +73,7 @@ export function replayObjective(plan: Plan, baseline: Values, nodes: readonly Pl
   const values = baseline.slice();
   // The rows that changed in each slot so far, and the values before the change.
   const changes = new Map<number, RowChange>();
-  if (source) changes.set(source.slot, { rows: source.rows, before: null });
+  if (source) changes.set(source.slot, { rows: source.rows, before: null, element: source.element });
   for (const node of nodes) {
     const inputs = node.args.map((s) => values[s]);
     const inputChanges = source ? node.args.map((s) => changes.get(s) ?? null) : null;

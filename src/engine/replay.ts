@@ -62,7 +62,8 @@ export function replay(plan: Plan, baseline: Values, perturbations: readonly Per
       const original = data[p.index];
       data[p.index] = original + p.step;
       const { shape } = leaf.value;
-      const source = incremental ? { slot, rows: shape.length === 2 ? [Math.floor(p.index / shape[1])] : ('all' as const) } : undefined;
+      const element = { index: p.index, delta: data[p.index] - original };
+      const source = incremental ? { slot, rows: shape.length === 2 ? [Math.floor(p.index / shape[1])] : ('all' as const), element } : undefined;
       try {
         return replayObjective(plan, baseline, plan.downstream.get(slot)!, source);
       } finally {
@@ -83,7 +84,7 @@ export function replay(plan: Plan, baseline: Values, perturbations: readonly Per
         }
         next++;
         subscriber.next({ perturbation, value, done: next, total });
-        if (performance.now() >= deadline) break;
+        if (deadline !== Infinity && performance.now() >= deadline) break;
       }
       if (next === total) subscriber.complete();
       return next < total && !subscriber.closed;

@@ -53,7 +53,7 @@ function rankUpdate(out: Float64Array, A: Tensor, B: Tensor, before: Tensor, row
   }
 }
 
-const union = (a: readonly number[] = [], b: readonly number[] = []) => [...new Set([...a, ...b])].sort((x, y) => x - y);
+const union = (a: readonly number[] = [], b: readonly number[] = []) => (b.length === 0 ? a : a.length === 0 ? b : [...new Set([...a, ...b])].sort((x, y) => x - y));
 const rowsOf = (c: RowChange | null) => (c && c.rows !== 'all' ? c.rows : undefined);
 
 /**
@@ -71,6 +71,20 @@ export function productUpdate(left: Tensor, right: Tensor, bias: Tensor | undefi
     return { output, rows: 'all' };
   }
   const rows = union(rowsOf(leftChange), rowsOf(biasChange));
+  // One element of the left factor moved by δ: its output row moves by δ times a row of the right.
+  const element = leftChange?.element;
+  if (element && !biasChange) {
+    const [r, p] = [Math.floor(element.index / left.shape[1]), element.index % left.shape[1]];
+    const n = right.shape[1];
+    for (let j = 0; j < n; j++) out[r * n + j] += element.delta * right.data[p * n + j];
+    return { output, rows };
+  }
+  const biasElement = biasChange?.element;
+  if (biasElement && !leftChange) {
+    const n = right.shape[1];
+    for (let j = 0; j < n; j++) out[biasElement.index * n + j] += biasElement.delta;
+    return { output, rows };
+  }
   recomputeRows(out, left, right, rows, bias);
   return { output, rows };
 }
