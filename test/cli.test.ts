@@ -19,7 +19,10 @@ describe('gradproof check', () => {
   it('passes the seed model with the default method (exit 0)', () => {
     const r = run('check', 'graphs/fraud.graph');
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^PASS: every element within its error bound \(closest: 0\.\d\d of it; difference \d\.\d\de-(10|11)\) \(95 forward evaluations/);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^PASS: gᵀv agrees with finite differences along 3 random directions over all 47 elements, each within its error bound \(difference \d\.\d\de-(10|11)\) \(7 forward evaluations/);
+    const full = run('check', 'graphs/fraud.graph', '--full');
+    expect(full.status).toBe(0);
+    expect(full.stdout.trim().split('\n').at(-1)).toMatch(/^PASS: every element within its error bound \(closest: 0\.\d\d of it; difference \d\.\d\de-(10|11)\) \(95 forward evaluations/);
   });
 
   it("reproduces the seed's false alarm with --method seed (exit 1)", () => {
@@ -49,7 +52,7 @@ describe('gradproof check', () => {
   });
 
   it('streams NDJSON progress on stderr with --progress json', () => {
-    const r = run('check', 'graphs/fraud.graph', '--progress', 'json', '--json');
+    const r = run('check', 'graphs/fraud.graph', '--full', '--progress', 'json', '--json');
     const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((e) => e.type === 'progress' && e.total === 94)).toBe(true);
@@ -110,7 +113,7 @@ describe('Ctrl-C', () => {
   it('stops the check, prints the partial report and exits 130', async () => {
     const dir = scratch();
     writeFileSync(join(dir, 'big.graph'), 'input X[60, 40] = randn(1)\nparam W[60, 60] = randn(2, 0.1)\nparam V[60, 60] = randn(3, 0.1)\nH = matmul(W, X)\nT = tanh(H)\nU = matmul(V, T)\nc = sum(U)\n');
-    const child = spawn(process.execPath, [bin, 'check', join(dir, 'big.graph'), '--progress', 'json'], { cwd: projectRoot, env });
+    const child = spawn(process.execPath, [bin, 'check', join(dir, 'big.graph'), '--full', '--progress', 'json'], { cwd: projectRoot, env });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     // Interrupt once the first progress event shows the replays are under way.

@@ -13,7 +13,7 @@ const reportOf = (events: CheckEvent[]) => (events.at(-1) as { report: CheckRepo
 
 describe('checkGraph$', () => {
   it('streams one progress event per element, then the report', async () => {
-    const events = await lastValueFrom(checkGraph$(small('tanh')).pipe(toArray()));
+    const events = await lastValueFrom(checkGraph$(small('tanh'), { mode: 'graph' }).pipe(toArray()));
     expect(events.map((e) => e.type)).toEqual(['progress', 'progress', 'progress', 'report']);
     expect(events.slice(0, 3).map((e) => e.type === 'progress' && [e.done, e.total, e.param])).toEqual([[2, 6, 'P'], [4, 6, 'P'], [6, 6, 'P']]);
     expect(reportOf(events).verdict).toBe('pass');
@@ -34,15 +34,15 @@ describe('checkGraph$', () => {
 
   it('stops replaying as soon as the subscriber unsubscribes', async () => {
     const op = counted();
-    await firstValueFrom(checkGraph$(small(op.name), { ops: [op] }).pipe(take(1)));
+    await firstValueFrom(checkGraph$(small(op.name), { ops: [op], mode: 'graph' }).pipe(take(1)));
     // One guarded forward pass, then exactly the two replays of the first element.
     expect(op.calls).toBe(1 + 2);
   });
 
   it('runs in slices with a scheduler, and gives the same report as the synchronous run', async () => {
-    const sync = reportOf(await lastValueFrom(checkGraph$(small('tanh')).pipe(toArray())));
+    const sync = reportOf(await lastValueFrom(checkGraph$(small('tanh'), { mode: 'graph' }).pipe(toArray())));
     let synchronousEvents = 0;
-    const events$ = checkGraph$(small('tanh'), { scheduler: asyncScheduler, sliceMs: 0 });
+    const events$ = checkGraph$(small('tanh'), { mode: 'graph', scheduler: asyncScheduler, sliceMs: 0 });
     const done = lastValueFrom(events$.pipe(toArray()));
     const sub = events$.subscribe(() => synchronousEvents++);
     expect(synchronousEvents).toBe(0);

@@ -45,8 +45,16 @@ describe("the seed's fraud network", () => {
     expect(report.evaluations).toBe(2 * 47 + 1);
   });
 
-  it('passes the correct network with the default method, with difference ≤ 1e-9', () => {
+  it('passes the correct network with the default method, with difference ≤ 1e-9, along 3 directions', () => {
     const report = checkGraph(g);
+    expect(report.verdict).toBe('pass');
+    expect(report.difference).toBeLessThan(1e-9);
+    expect(report.evaluations).toBe(1 + 2 * 3);
+    expect(report.directions!.map((d) => d.status)).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  it('passes the correct network element by element, every element within its error bound', () => {
+    const report = checkGraph(g, { full: true });
     expect(report.verdict).toBe('pass');
     expect(report.difference).toBeLessThan(1e-9);
     expect(report.params.every((p) => p.failing === 0 && p.margin! <= 1)).toBe(true);

@@ -15,7 +15,8 @@ import type { ReplayOptions } from '../engine/replay.js';
 import { OpRegistry } from '../ops/registry.js';
 import { methodOf, type MethodName, type MethodOverrides } from './methods.js';
 import { checkNodes } from './check-nodes.js';
-import { norm2 } from './norms.js';
+import { norm2, relativeDifference } from './norms.js';
+import { directionalStage } from './directional-stage.js';
 import { estimateParams, paramEvaluations, paramResults, targetsOf } from './param-check.js';
 import type { CheckEvent, CheckMode, CheckReport } from './report.js';
 
@@ -31,8 +32,10 @@ export interface CheckOptions extends MethodOverrides, ReplayOptions {
   params?: readonly string[];
   /** Stop replaying when this emits (say, on Ctrl-C) and report on the elements checked so far. */
   until?: Observable<unknown>;
-  /** Seed for everything random in the check (the node checks' cotangents). */
+  /** Seed for everything random in the check (directions, the node checks' cotangents). */
   seed?: number;
+  /** Check every element of every param, never along directions (the seed's way, PyTorch's slow mode). */
+  full?: boolean;
 }
 
 export function registryFor(options: Pick<CheckOptions, 'registry' | 'ops'>): OpRegistry {
@@ -55,13 +58,19 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     const counts = { refined: 0 };
     // Method seed replays every node in full, as the assignment does, so its figures are its own.
     const replayOptions = { ...options, incremental: options.incremental ?? method.name !== 'seed' };
-    const estimates = targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts).pipe(takeUntil(options.until ?? NEVER));
+    // Mode auto with method auto judges along random directions first (directional-stage.ts).
+    const stage = mode === 'auto' && method.judged && !options.full && targets.length > 0 ? directionalStage(plan, forward.values, targets, method, options.seed ?? 0, objective, replayOptions) : null;
+    const elementwise = targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts);
+    const estimates = (stage ? stage.events : elementwise).pipe(takeUntil(options.until ?? NEVER));
 
     const finish = defer(() => {
-      const { params, difference } = paramResults(targets, method);
-      const complete = targets.every((t) => t.checked === t.data.length && !t.judge?.toRefine().length);
+      const outcome = stage?.finish();
+      const byElements = paramResults(targets, method);
+      const params = outcome?.params ?? byElements.params;
+      const difference = outcome ? relativeDifference(outcome.directions.map((d) => d.analytic), outcome.directions.map((d) => d.numeric)) : byElements.difference;
+      const complete = outcome?.complete ?? targets.every((t) => t.checked === t.data.length && !t.judge?.toRefine().length);
       // Method auto fails on any element outside its error bound; method seed on the difference.
-      const graphFails = method.judged ? params.some((p) => p.verdict === 'fail') : !(difference < method.threshold);
+      const graphFails = outcome?.graphFails ?? (method.judged ? params.some((p) => p.verdict === 'fail') : !(difference < method.threshold));
       // Mode auto checks every node when the graph fails, to say which rule is wrong; and, when
       // it passes, the nodes whose upstream gradient is zero, where a wrong rule hides from it.
       const hidden = (node: PlanNode) => !grads[node.slot] || norm2(grads[node.slot]!.data) === 0;
@@ -69,7 +78,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
       const wantNodes = mode === 'nodes' || (mode === 'auto' && complete && (graphFails || plan.nodes.some(hidden)));
       const nodes = wantNodes ? checkNodes(plan, forward.values, grads, method, options.seed ?? 0, which) : undefined;
       const nodesFail = nodes?.results.some((n) => n.verdict === 'fail') ?? false;
-      const evaluations = 1 + paramEvaluations(targets, counts.refined) + (nodes?.evaluations ?? 0);
+      const evaluations = 1 + (outcome?.evaluations ?? paramEvaluations(targets, counts.refined)) + (nodes?.evaluations ?? 0);
       const report: CheckReport = {
         method: method.name,
         mode,
@@ -81,6 +90,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
         evaluations,
         seconds: (performance.now() - started) / 1000,
         params,
+        ...(outcome ? { directions: outcome.directions } : {}),
         ...(nodes ? { nodes: nodes.results } : {}),
       };
       return of<CheckEvent>({ type: 'report', report });

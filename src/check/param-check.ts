@@ -6,7 +6,7 @@
 import { bufferCount, concat, defer, EMPTY, map, type Observable } from 'rxjs';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
-import { replay, type Evaluation, type Perturbation, type ReplayOptions } from '../engine/replay.js';
+import { replay, type ElementPerturbation, type Evaluation, type ReplayOptions } from '../engine/replay.js';
 import { ElementJudge } from './element-judge.js';
 import type { Method } from './methods.js';
 import { relativeDifference } from './norms.js';
@@ -57,11 +57,11 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
     const eta = ((performance.now() - started) / 1000 / done) * (planned - done);
     return { type: 'progress', done, total: planned, param, difference: running.value(), eta };
   };
-  const pairs = (perturbations: Perturbation[], onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) =>
+  const pairs = (perturbations: ElementPerturbation[], onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) =>
     replay(plan, baseline, perturbations, options).pipe(
       bufferCount(2),
       map(([plus, minus]: Evaluation[]) => {
-        const { param, index, step } = plus.perturbation;
+        const { param, index, step } = plus.perturbation as ElementPerturbation;
         onPair(byName.get(param)!, index, step, plus.value, minus.value);
         return progress(param);
       }),
@@ -87,8 +87,8 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
 }
 
 /** +h then −h for the chosen elements of each target (all of them by default). */
-function stepsFor(targets: Target[], step: (t: Target, index: number) => number, only?: number[][]): Perturbation[] {
-  const out: Perturbation[] = [];
+function stepsFor(targets: Target[], step: (t: Target, index: number) => number, only?: number[][]): ElementPerturbation[] {
+  const out: ElementPerturbation[] = [];
   targets.forEach((t, k) => {
     const indices = only ? only[k] : t.data.keys();
     for (const index of indices) {

@@ -1,6 +1,7 @@
 /** What a check returns: the verdict, per-param figures, and the vectors behind them. */
 import type { MethodName } from './methods.js';
 import type { NodeResult } from './check-nodes.js';
+import type { DirectionResult } from './directional.js';
 
 export type CheckMode = 'graph' | 'nodes' | 'auto';
 
@@ -26,6 +27,11 @@ export interface ParamResult {
   nondifferentiable?: number;
   /** Method auto: the largest |analytic − numeric| / error bound among accepted elements (≤ 1). */
   margin?: number;
+  /** How the param was checked: element by element (default), or along random directions only. */
+  by?: 'elements' | 'directions';
+  /** For `by: 'directions'`: how many directions, and how the gradient is wrong if it is. */
+  directions?: number;
+  diagnosis?: string;
   /** The backward pass's gradient and the finite-difference estimate, element by element. */
   analytic: Float64Array;
   numeric: Float64Array;
@@ -47,6 +53,8 @@ export interface CheckReport {
   /** Time spent checking, compile and start-up excluded. */
   seconds: number;
   params: ParamResult[];
+  /** The directional checks made (mode auto, method auto): gᵀv against J along v. */
+  directions?: DirectionResult[];
   /** Each node's rule checked on its own: present whenever nodes were checked. */
   nodes?: NodeResult[];
 }

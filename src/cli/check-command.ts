@@ -26,6 +26,7 @@ export interface CheckCommandOptions {
   json: boolean;
   progress: 'auto' | 'bar' | 'json' | 'none';
   seed: number;
+  full: boolean;
 }
 
 export async function runCheck(file: string, options: CheckCommandOptions, io: CliIO): Promise<number> {
@@ -45,6 +46,7 @@ export async function runCheck(file: string, options: CheckCommandOptions, io: C
       method: options.method,
       mode: options.mode,
       seed: options.seed,
+      full: options.full,
       eps: options.eps,
       threshold: options.threshold,
       scheduler: asyncScheduler,

@@ -12,13 +12,24 @@ import { fail } from '../core/errors.js';
 import type { Plan } from './plan.js';
 import { replayObjective, type Values } from './forward.js';
 
-export interface Perturbation {
+/** One element of one param moved by `step`. */
+export interface ElementPerturbation {
   readonly param: string;
   /** Row-major element index within the param. */
   readonly index: number;
   /** Added to the element's value for this evaluation. */
   readonly step: number;
 }
+
+/** Every element of the named params moved along a direction: θ + step·v. */
+export interface DirectionPerturbation {
+  readonly direction: ReadonlyMap<string, Float64Array>;
+  readonly step: number;
+}
+
+export type Perturbation = ElementPerturbation | DirectionPerturbation;
+
+export const isDirection = (p: Perturbation): p is DirectionPerturbation => 'direction' in p;
 
 export interface Evaluation {
   readonly perturbation: Perturbation;
@@ -48,13 +59,38 @@ export function replay(plan: Plan, baseline: Values, perturbations: readonly Per
   return new Observable<Evaluation>((subscriber) => {
     const total = perturbations.length;
     const incremental = options.incremental ?? true;
-    // Closure state: the index of the next perturbation to replay.
+    // Closure state: the index of the next perturbation to replay, and (for directions) one
+    // saved copy of each param moved, made once per subscription and written back after each.
     let next = 0;
+    const saved = new Map<string, Float64Array>();
+
+    const paramSlot = (name: string): number => {
+      const slot = plan.slotOf.get(name);
+      if (slot === undefined || plan.leaves[slot].kind !== 'param') return errors.unknownParam(name);
+      return slot;
+    };
+
+    const evaluateDirection = (p: DirectionPerturbation): number => {
+      const moved = [...p.direction].map(([name, v]) => {
+        const slot = paramSlot(name);
+        const data = plan.leaves[slot].value.data;
+        if (v.length !== data.length) fail('perturbation', `a direction for ${name} has ${v.length} elements; ${name} has ${data.length}`, { leaf: name });
+        if (!saved.has(name)) saved.set(name, data.slice());
+        return { slot, data, original: saved.get(name)!, v };
+      });
+      try {
+        for (const { data, original, v } of moved) for (let i = 0; i < data.length; i++) data[i] = original[i] + p.step * v[i];
+        const reached = new Set(moved.flatMap((m) => plan.downstream.get(m.slot)!));
+        return replayObjective(plan, baseline, plan.nodes.filter((n) => reached.has(n)));
+      } finally {
+        for (const { data, original } of moved) data.set(original);
+      }
+    };
 
     const evaluate = (p: Perturbation): number => {
-      const slot = plan.slotOf.get(p.param);
-      const leaf = slot === undefined ? undefined : plan.leaves[slot];
-      if (slot === undefined || leaf?.kind !== 'param') return errors.unknownParam(p.param);
+      if (isDirection(p)) return evaluateDirection(p);
+      const slot = paramSlot(p.param);
+      const leaf = plan.leaves[slot];
       const data = leaf.value.data;
       if (!Number.isInteger(p.index) || p.index < 0 || p.index >= data.length) {
         fail('perturbation', `${p.param} has ${data.length} elements; there is no element ${p.index}`, { leaf: p.param });

@@ -30,7 +30,7 @@ export function renderHuman(report: CheckReport, options: HumanOptions = {}): st
 const verdictCell = (v: string, c: Colors) => (v === 'pass' ? c.green('pass') : v === 'fail' ? c.red(c.bold('FAIL')) : c.dim(v));
 
 function paramTable(report: CheckReport, c: Colors): string {
-  const judged = report.params.some((p) => p.failing !== undefined);
+  const judged = report.params.some((p) => p.failing !== undefined || p.by === 'directions');
   const rows = report.params.map((p) => [
     p.name,
     formatShape(p.shape),
@@ -38,8 +38,8 @@ function paramTable(report: CheckReport, c: Colors): string {
     p.worst ? indexOf(p.worst.index) : '-',
     p.worst ? value(p.worst.analytic) : '-',
     p.worst ? value(p.worst.numeric) : '-',
-    p.checked < p.analytic.length ? `${p.checked}/${p.analytic.length}` : String(p.checked),
-    ...(judged ? [String(p.failing ?? 0), String(p.nondifferentiable ?? 0)] : []),
+    p.by === 'directions' ? `${p.directions} directions` : p.checked < p.analytic.length ? `${p.checked}/${p.analytic.length}` : String(p.checked),
+    ...(judged ? [p.by === 'directions' ? '-' : String(p.failing ?? 0), p.by === 'directions' ? '-' : String(p.nondifferentiable ?? 0)] : []),
     verdictCell(p.verdict, c),
   ]);
   const header = ['param', 'shape', 'difference', 'worst at', 'analytic', 'numeric', 'checked', ...(judged ? ['failing', 'kinks'] : []), 'verdict'];
@@ -61,7 +61,7 @@ function nodeTable(nodes: NodeResult[], c: Colors): string {
 function summary(report: CheckReport, c: Colors): string {
   const cost = `${report.evaluations} forward evaluations, ${seconds(report.seconds)}`;
   const judged = report.params.some((p) => p.failing !== undefined);
-  const against = judged ? judgedSummary(report) : `difference ${sci(report.difference)} ${report.verdict === 'pass' ? '<' : '>='} threshold ${sci(report.threshold)}`;
+  const against = report.directions && !judged ? directionSummary(report) : judged ? judgedSummary(report) : `difference ${sci(report.difference)} ${report.verdict === 'pass' ? '<' : '>='} threshold ${sci(report.threshold)}`;
   if (!report.complete) {
     const checked = report.params.reduce((n, p) => n + p.checked, 0);
     const total = report.params.reduce((n, p) => n + p.analytic.length, 0);
@@ -69,6 +69,12 @@ function summary(report: CheckReport, c: Colors): string {
   }
   if (report.verdict === 'pass') return `${c.green(c.bold('PASS'))}: ${against} (${cost})`;
   return `${c.red(c.bold('FAIL'))}: ${failureReasons(report).join('; ')} (${cost})`;
+}
+
+function directionSummary(report: CheckReport): string {
+  const all = report.directions!.filter((d) => d.params.length === report.params.length);
+  const elements = report.params.reduce((n, p) => n + p.analytic.length, 0);
+  return `gᵀv agrees with finite differences along ${all.length} random directions over all ${elements} elements, each within its error bound (difference ${sci(report.difference)})`;
 }
 
 function judgedSummary(report: CheckReport): string {
@@ -82,7 +88,7 @@ function judgedSummary(report: CheckReport): string {
 function failureReasons(report: CheckReport): string[] {
   const wrong = (report.nodes ?? []).flatMap((n) => n.inputs.filter((i) => i.verdict === 'fail').map((i) => `node ${n.id}, input ${i.name}: ${i.diagnosis?.text ?? 'wrong'}`));
   if (wrong.length > 0) return wrong;
-  const failing = report.params.filter((p) => p.verdict === 'fail').map((p) => `${p.name} (difference ${sci(p.difference)})`);
+  const failing = report.params.filter((p) => p.verdict === 'fail').map((p) => `${p.name} (difference ${sci(p.difference)}${p.diagnosis ? `; ${p.diagnosis}` : ''})`);
   const graph = failing.length > 0 ? `the gradient of ${failing.join(', ')} disagrees with finite differences` : `difference ${sci(report.difference)} >= threshold ${sci(report.threshold)}`;
   return report.nodes ? [`${graph}, though every node's rule passes on its own (how the nodes are wired?)`] : [graph];
 }

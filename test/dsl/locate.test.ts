@@ -21,7 +21,7 @@ function thrown(f: () => unknown): GradproofError {
 describe('LoadedGraph.locate', () => {
   it('places a forward error at the op name', async () => {
     const loaded = await runtime();
-    const e = thrown(() => checkGraph(loaded.graph, { registry: loaded.registry }));
+    const e = thrown(() => checkGraph(loaded.graph, { registry: loaded.registry, mode: 'graph' }));
     expect(e.where).toEqual({ node: 'F', op: 'fragile' });
     const where = loaded.locate(e.where)!;
     expect(where).toEqual({ node: 'F', op: 'fragile', file: 'test/dsl/fixtures/runtime.graph', line: 9, col: 5, length: 7 });

@@ -1,0 +1,103 @@
+/**
+ * Directional checks: the analytic derivative along a seeded random direction v, gᵀv, against
+ * central differences of J(θ + t·v), judged by the same error model as single elements. A
+ * whole-graph verdict then costs 2k forward evaluations whatever the parameter count.
+ *
+ * Why k = 3 is enough: for an error e in the gradient, eᵀv is a normal variable of spread
+ * ‖e‖ (v uniform on the unit sphere, scaled per element like the steps), so one direction
+ * misses e only when |eᵀv| falls under the error bound, about 2τ|gᵀv|: with probability about
+ * (2/π)·2τ‖g‖/‖e‖. For an error of 0.1% of the gradient (‖e‖/‖g‖ = 1e-3, τ = 1e-6) that is
+ * 1.3e-3 per direction and 2e-9 for three independent directions.
+ */
+import { bufferCount, concat, defer, EMPTY, map, type Observable } from 'rxjs';
+import { createRandom } from '../core/random.js';
+import type { Plan } from '../engine/plan.js';
+import type { Values } from '../engine/forward.js';
+import { replay, type DirectionPerturbation, type ReplayOptions } from '../engine/replay.js';
+import { ElementJudge } from './element-judge.js';
+import type { Method } from './methods.js';
+import { scaleText } from './diagnose.js';
+
+export const DIRECTIONS = 3;
+
+/** What a directional check needs of each param: its live values and analytic gradient. */
+export interface DirectionTarget {
+  name: string;
+  data: Float64Array;
+  analytic: Float64Array;
+}
+
+export interface DirectionResult {
+  /** The params the direction moves. */
+  params: string[];
+  analytic: number;
+  numeric: number;
+  status: 'ok' | 'nondifferentiable' | 'fail' | 'pending';
+}
+
+/** k directions over `targets` jointly: normal entries scaled like each element's step, unit length. */
+export function drawDirections(targets: DirectionTarget[], k: number, seed: number): Map<string, Float64Array>[] {
+  const random = createRandom(seed);
+  return Array.from({ length: k }, () => {
+    const direction = new Map(targets.map((t) => [t.name, Float64Array.from(t.data, (theta) => random.normal() * 2 ** Math.ceil(Math.log2(Math.max(1, Math.abs(theta)))))]));
+    let sum = 0;
+    for (const v of direction.values()) for (const x of v) sum += x * x;
+    const norm = Math.sqrt(sum) || 1;
+    for (const v of direction.values()) for (let i = 0; i < v.length; i++) v[i] /= norm;
+    return direction;
+  });
+}
+
+const dot = (direction: Map<string, Float64Array>, targets: DirectionTarget[]) =>
+  targets.reduce((s, t) => {
+    const v = direction.get(t.name)!;
+    let d = 0;
+    for (let i = 0; i < v.length; i++) d += t.analytic[i] * v[i];
+    return s + d;
+  }, 0);
+
+/**
+ * Checks each group of targets (e.g. [all params], or one group per param) along k directions,
+ * filling `results` (one entry per group and direction, in order) as the replays stream in:
+ * a first pass at step t, and a second at t/2 for the directions the first could not settle.
+ * Emits the pairs of evaluations done so far.
+ */
+export function checkDirections(plan: Plan, baseline: Values, groups: DirectionTarget[][], method: Method, seed: number, j0: number, options: ReplayOptions, results: DirectionResult[]): Observable<number> {
+  const step = method.step(0);
+  const entries = groups.flatMap((group, g) =>
+    drawDirections(group, DIRECTIONS, seed * 31 + g).map((direction) => ({ group, direction, analytic: dot(direction, group) })),
+  );
+  const offset = results.length;
+  results.push(...entries.map((e) => ({ params: e.group.map((t) => t.name), analytic: e.analytic, numeric: NaN, status: 'pending' as const })));
+  const judge = new ElementJudge(entries.length, j0);
+  const statusOf = (i: number) => (['pending', 'ok', 'nondifferentiable', 'fail'] as const)[judge.status[i]];
+  // Closure state: pairs of evaluations done, over both passes.
+  let done = 0;
+  const pass = (which: number[], t: number, record: (i: number, plus: number, minus: number) => number) => {
+    const perturbations: DirectionPerturbation[] = which.flatMap((i) => [{ direction: entries[i].direction, step: t }, { direction: entries[i].direction, step: -t }]);
+    return replay(plan, baseline, perturbations, options).pipe(
+      bufferCount(2),
+      map(([plus, minus], pair) => {
+        const i = which[pair];
+        results[offset + i].numeric = record(i, plus.value, minus.value);
+        results[offset + i].status = statusOf(i);
+        return ++done;
+      }),
+    );
+  };
+  const first = pass([...entries.keys()], step, (i, plus, minus) => judge.first(i, entries[i].analytic, 0, step, plus, minus));
+  const second = defer(() => {
+    const refine = judge.toRefine();
+    return refine.length === 0 ? EMPTY : pass(refine, step / 2, (i, plus, minus) => judge.second(i, entries[i].analytic, 0, step / 2, plus, minus));
+  });
+  return concat(first, second);
+}
+
+/** "analytic = 2.000 × numeric along every direction", when the ratio is one constant. */
+export function directionalDiagnosis(results: DirectionResult[]): string | null {
+  const ratios = results.filter((r) => r.numeric !== 0).map((r) => r.analytic / r.numeric);
+  if (ratios.length < 2) return null;
+  const c = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+  if (ratios.some((r) => Math.abs(r - c) > 1e-3 * Math.abs(c)) || Math.abs(c - 1) < 5e-4) return null;
+  return `analytic = ${scaleText(c)} × numeric along every direction`;
+}
