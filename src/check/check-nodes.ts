@@ -15,6 +15,7 @@ import type { Method } from './methods.js';
 import { norm2 } from './norms.js';
 import type { WorstElement } from './report.js';
 import { worstOf } from './worst.js';
+import { directionalDiagnosis } from './directional.js';
 
 export interface NodeInputResult {
   /** The op's name for the input, e.g. "W". */
@@ -81,10 +82,18 @@ function combine(results: OpInputResult[], input: Tensor, from: string, method: 
     from,
     verdict: failing ? 'fail' : 'pass',
     difference,
-    diagnosis: failing ? (failing.returnedNull ? nullDiagnosis : diagnose(failing.analytic!, failing.numeric!, input.shape, method.threshold)) : null,
-    worst: worstOf(shown.analytic!, shown.numeric!, input.shape),
+    diagnosis: failing ? diagnosisOf(failing, input, method) : null,
+    worst: shown.directions ? null : worstOf(shown.analytic!, shown.numeric!, input.shape),
     ...(shown.failing === undefined ? {} : { failing: Math.max(...checked.map((r) => r.failing!)), nondifferentiable: Math.max(...checked.map((r) => r.nondifferentiable!)) }),
   };
+}
+
+function diagnosisOf(failing: OpInputResult, input: Tensor, method: Method): Diagnosis {
+  if (failing.returnedNull) return nullDiagnosis;
+  if (!failing.directions) return diagnose(failing.analytic!, failing.numeric!, input.shape, method.threshold);
+  const scaled = directionalDiagnosis([...failing.analytic!].map((analytic, i) => ({ analytic, numeric: failing.numeric![i] })));
+  if (scaled) return { kind: 'scaled', ...scaled };
+  return { kind: 'wrong', text: `wrong along random directions (${input.data.length} elements: too many to check one by one)` };
 }
 
 const nullDiagnosis: Diagnosis = { kind: 'zero', text: 'the rule returns null (no gradient) for an input that depends on a param' };

@@ -11,6 +11,7 @@ import { createRandom } from '../core/random.js';
 import { methodOf, type Method, type MethodName, type MethodOverrides } from './methods.js';
 import { relativeDifference } from './norms.js';
 import { ElementJudge } from './element-judge.js';
+import { drawDirections, DIRECTIONS } from './directional.js';
 
 export interface OpCheckOptions extends MethodOverrides {
   method?: MethodName;
@@ -27,6 +28,8 @@ export interface OpInputResult {
   verdict: 'pass' | 'fail' | 'none';
   analytic: Float64Array | null;
   numeric: Float64Array | null;
+  /** Set when the input was too large to check element by element: the directions used instead (analytic and numeric then hold one value per direction). */
+  directions?: number;
   /** True when the rule returned null for this input, which was then checked as zeros. */
   returnedNull?: boolean;
   /** Method auto: elements outside their error bound, elements at a kink, and the closest call. */
@@ -70,52 +73,101 @@ export function checkOpWith(
   const base = s();
   const numeric = xs.map((x, k) => {
     if (grads.every((g) => !g[k]) && !required[k]) return null;
-    const out = cotangents.map(() => new Float64Array(x.data.length));
-    const judges = method.judged ? cotangents.map((_r, c) => new ElementJudge(x.data.length, base[c])) : null;
-    const at = (i: number, value: number) => {
-      const theta = x.data[i];
-      x.data[i] = value;
+    // Coordinates to differentiate along: each element, or for a large input a few directions.
+    const coords = x.data.length > ELEMENT_LIMIT ? directionsOf(x, method, k) : elementsOf(x, method);
+    const analytic = (c: number, i: number) => {
+      const g = grads[c][k];
+      return g ? coords.analytic(g.data, i) : 0;
+    };
+    const out = cotangents.map(() => new Float64Array(coords.count));
+    const judges = method.judged ? cotangents.map((_r, c) => new ElementJudge(coords.count, base[c])) : null;
+    const at = (i: number, offset: number) => {
+      coords.move(i, offset);
       const values = s();
-      x.data[i] = theta;
+      coords.restore(i);
       return values;
     };
-    for (let i = 0; i < x.data.length; i++) {
-      const theta = x.data[i];
-      const h = method.step(theta);
-      const plus = at(i, theta + h);
-      const minus = at(i, theta - h);
+    for (let i = 0; i < coords.count; i++) {
+      const [theta, h] = [coords.theta(i), coords.step(i)];
+      const plus = at(i, h);
+      const minus = at(i, -h);
       out.forEach((o, c) => {
-        const a = grads[c][k]?.data[i] ?? 0;
-        o[i] = judges ? judges[c].first(i, a, theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
+        o[i] = judges ? judges[c].first(i, analytic(c, i), theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
       });
     }
-    // The second pass, at h/2, for the elements any cotangent could not settle.
+    // The second pass, at h/2, for the coordinates any cotangent could not settle.
     const refine = new Set(judges?.flatMap((j) => j.toRefine()));
     for (const i of refine) {
-      const theta = x.data[i];
-      const half = method.step(theta) / 2;
-      const plus = at(i, theta + half);
-      const minus = at(i, theta - half);
+      const [theta, half] = [coords.theta(i), coords.step(i) / 2];
+      const plus = at(i, half);
+      const minus = at(i, -half);
       judges!.forEach((j, c) => {
-        if (j.status[i] === 0) out[c][i] = j.second(i, grads[c][k]?.data[i] ?? 0, theta, half, plus[c], minus[c]);
+        if (j.status[i] === 0) out[c][i] = j.second(i, analytic(c, i), theta, half, plus[c], minus[c]);
       });
     }
-    return { out, judges, evaluations: 2 * x.data.length + 2 * refine.size };
+    return { out, judges, coords, evaluations: 2 * coords.count + 2 * refine.size };
   });
   return cotangents.map((_r, c) =>
     xs.map((_x, k): OpInputResult => {
       const name = inputName(op.inputs[k]);
       const returnedNull = !grads[c][k];
-      const g = grads[c][k] ?? (required[k] ? { shape: inputs[k].shape, data: new Float64Array(inputs[k].data.length) } : null);
+      const full = grads[c][k] ?? (required[k] ? { shape: inputs[k].shape, data: new Float64Array(inputs[k].data.length) } : null);
       const n = numeric[k]?.out[c];
-      if (!g || !n) return { name, difference: null, verdict: 'none', analytic: null, numeric: null };
+      if (!full || !n) return { name, difference: null, verdict: 'none', analytic: null, numeric: null };
+      const { coords } = numeric[k]!;
+      const g = coords.byDirections ? { data: Float64Array.from({ length: coords.count }, (_v, i) => coords.analytic(full.data, i)) } : full;
       const difference = relativeDifference(g.data, n);
       const judge = numeric[k]?.judges?.[c];
       const failing = judge ? judge.count('fail') > 0 : !(difference < method.threshold);
       const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin };
-      return { name, difference, verdict: failing ? 'fail' : 'pass', analytic: g.data, numeric: n, ...judged, ...(returnedNull ? { returnedNull } : {}) };
+      const directions = coords.byDirections ? { directions: coords.count } : {};
+      return { name, difference, verdict: failing ? 'fail' : 'pass', analytic: g.data, numeric: n, ...judged, ...directions, ...(returnedNull ? { returnedNull } : {}) };
     }),
   );
+}
+
+/** Inputs larger than this are checked along a few random directions, not element by element. */
+export const ELEMENT_LIMIT = 4096;
+
+/** Ways to move an input: along each element, or along seeded random directions. */
+interface Coordinates {
+  count: number;
+  byDirections: boolean;
+  /** The coordinate's value now (an element's value; 0 along a direction) and its step. */
+  theta(i: number): number;
+  step(i: number): number;
+  move(i: number, offset: number): void;
+  restore(i: number): void;
+  /** The analytic derivative along coordinate i, from the input's gradient. */
+  analytic(g: Float64Array, i: number): number;
+}
+
+function elementsOf(x: Tensor, method: Method): Coordinates {
+  const original = x.data.slice();
+  return {
+    count: x.data.length,
+    byDirections: false,
+    theta: (i) => original[i],
+    step: (i) => method.step(original[i]),
+    move: (i, offset) => (x.data[i] = original[i] + offset),
+    restore: (i) => (x.data[i] = original[i]),
+    analytic: (g, i) => g[i],
+  };
+}
+
+function directionsOf(x: Tensor, method: Method, seed: number): Coordinates {
+  const original = x.data.slice();
+  const target = { name: 'x', data: original, analytic: original };
+  const directions = drawDirections([target], DIRECTIONS, 7 + seed).map((d) => d.get('x')!);
+  return {
+    count: directions.length,
+    byDirections: true,
+    theta: () => 0,
+    step: () => method.step(0),
+    move: (i, offset) => directions[i].forEach((v, e) => (x.data[e] = original[e] + offset * v)),
+    restore: () => x.data.set(original),
+    analytic: (g, i) => directions[i].reduce((sum, v, e) => sum + v * g[e], 0),
+  };
 }
 
 export function randomLike(t: Tensor, seed: number): Tensor {

@@ -82,6 +82,6 @@ function directionalResult(t: Target, own: DirectionResult[], whole: DirectionRe
   const rs = own.length > 0 ? own : whole;
   const difference = relativeDifference(rs.map((r) => r.analytic), rs.map((r) => r.numeric));
   const verdict = rs.some((r) => r.status === 'fail') ? 'fail' : 'pass';
-  const diagnosis = own.length > 0 ? directionalDiagnosis(own) : null;
+  const diagnosis = own.length > 0 ? directionalDiagnosis(own)?.text : undefined;
   return { name: t.name, shape: t.shape, verdict, difference, checked: 0, worst: null, analytic: t.analytic, numeric: t.numeric, by: 'directions', directions: rs.length, ...(diagnosis ? { diagnosis } : {}) };
 }

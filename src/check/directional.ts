@@ -94,10 +94,10 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
 }
 
 /** "analytic = 2.000 × numeric along every direction", when the ratio is one constant. */
-export function directionalDiagnosis(results: DirectionResult[]): string | null {
+export function directionalDiagnosis(results: Pick<DirectionResult, 'analytic' | 'numeric'>[]): { factor: number; text: string } | null {
   const ratios = results.filter((r) => r.numeric !== 0).map((r) => r.analytic / r.numeric);
   if (ratios.length < 2) return null;
-  const c = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-  if (ratios.some((r) => Math.abs(r - c) > 1e-3 * Math.abs(c)) || Math.abs(c - 1) < 5e-4) return null;
-  return `analytic = ${scaleText(c)} × numeric along every direction`;
+  const factor = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+  if (ratios.some((r) => Math.abs(r - factor) > 1e-3 * Math.abs(factor)) || Math.abs(factor - 1) < 5e-4) return null;
+  return { factor, text: `analytic = ${scaleText(factor)} × numeric along every direction` };
 }

@@ -1,0 +1,49 @@
+/** Directional checks: cheap whole-graph verdicts, and node inputs too large for elements. */
+import { describe, expect, it } from 'vitest';
+import { checkGraph, createRandom, graph, type Op, type Tensor } from '../src/index.js';
+import { linear } from '../src/ops/linear.js';
+
+const randn = (seed: number, rows: number, cols: number, scale = 1) => {
+  const r = createRandom(seed);
+  return { shape: [rows, cols], data: Float64Array.from({ length: rows * cols }, () => r.normal() * scale) };
+};
+const scaled = (t: Tensor | null, c: number, at?: number) => t && { shape: t.shape, data: t.data.map((v, i) => (at === undefined || i === at ? v * c : v)) };
+/** linear whose rule scales the gradient of input `k` by c (at one element if `at` is given). */
+const mutant = (name: string, k: number, c: number, at?: number): Op => ({ ...linear, name, backward: (i, o, d) => linear.backward(i, o, d).map((g, j) => (j === k ? scaled(g, c, at) : g)) });
+
+/** cost = Σ tanh(linear(tanh(P), W, b)) with P large: 80 × 60 = 4,800 elements. */
+const big = (op = 'linear') =>
+  graph().param('P', randn(1, 80, 60, 0.5)).param('W', randn(2, 5, 80, 0.1)).param('b', randn(3, 5, 1, 0.1))
+    .node('H', 'tanh', ['P']).node('Z', op, ['H', 'W', 'b']).node('T', 'tanh', ['Z']).node('cost', 'sum', ['T']).build();
+
+describe('the default verdict along directions', () => {
+  it('passes a correct graph of 5,205 params in 7 forward evaluations', () => {
+    const report = checkGraph(big());
+    expect(report.verdict).toBe('pass');
+    expect(report.evaluations).toBe(7);
+    expect(report.params.every((p) => p.by === 'directions')).toBe(true);
+  });
+
+  it('catches one wrong element among 400 in W, and names it element by element', () => {
+    const report = checkGraph(big('one_off'), { ops: [mutant('one_off', 1, 3, 123)] });
+    expect(report.verdict).toBe('fail');
+    const w = report.params.find((p) => p.name === 'W')!;
+    expect(w.by).not.toBe('directions');
+    expect(w.failing).toBe(1);
+    expect(w.worst!.index).toEqual([1, 43]);
+    expect(report.params.filter((p) => p.verdict === 'fail').map((p) => p.name)).toEqual(['W']);
+  });
+
+  it("diagnoses a node input too large for elements along directions: Z's X, ×2", () => {
+    const report = checkGraph(big('dx_x2'), { ops: [mutant('dx_x2', 0, 2)] });
+    expect(report.verdict).toBe('fail');
+    const blamed = report.nodes!.flatMap((n) => n.inputs.filter((i) => i.verdict === 'fail').map((i) => [n.id, i.name, i.diagnosis?.text]));
+    expect(blamed).toEqual([['Z', 'X', 'analytic = 2.000 × numeric along every direction']]);
+  });
+
+  it('checks element by element with full', () => {
+    const report = checkGraph(big(), { full: true });
+    expect(report.verdict).toBe('pass');
+    expect(report.evaluations).toBeGreaterThanOrEqual(1 + 2 * 5205);
+  });
+});
