@@ -17,6 +17,7 @@ import { methodOf, type MethodName, type MethodOverrides } from './methods.js';
 import { checkNodes } from './check-nodes.js';
 import { norm2, relativeDifference } from './norms.js';
 import { directionalStage } from './directional-stage.js';
+import { budgetOf } from './budget.js';
 import { estimateParams, paramEvaluations, paramResults, targetsOf } from './param-check.js';
 import type { CheckEvent, CheckMode, CheckReport } from './report.js';
 
@@ -59,7 +60,8 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     // Method seed replays every node in full, as the assignment does, so its figures are its own.
     const replayOptions = { ...options, incremental: options.incremental ?? method.name !== 'seed' };
     // Mode auto with method auto judges along random directions first (directional-stage.ts).
-    const stage = mode === 'auto' && method.judged && !options.full && targets.length > 0 ? directionalStage(plan, forward.values, targets, method, options.seed ?? 0, objective, replayOptions) : null;
+    const budget = budgetOf(forward, options.full);
+    const stage = mode === 'auto' && method.judged && !options.full && targets.length > 0 ? directionalStage(plan, forward.values, targets, method, options.seed ?? 0, objective, replayOptions, budget) : null;
     const elementwise = targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts);
     const estimates = (stage ? stage.events : elementwise).pipe(takeUntil(options.until ?? NEVER));
 
@@ -76,7 +78,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
       const hidden = (node: PlanNode) => !grads[node.slot] || norm2(grads[node.slot]!.data) === 0;
       const which = mode === 'nodes' || graphFails ? undefined : hidden;
       const wantNodes = mode === 'nodes' || (mode === 'auto' && complete && (graphFails || plan.nodes.some(hidden)));
-      const nodes = wantNodes ? checkNodes(plan, forward.values, grads, method, options.seed ?? 0, which) : undefined;
+      const nodes = wantNodes ? checkNodes(plan, forward.values, grads, method, options.seed ?? 0, budget, which) : undefined;
       const nodesFail = nodes?.results.some((n) => n.verdict === 'fail') ?? false;
       const evaluations = 1 + (outcome?.evaluations ?? paramEvaluations(targets, counts.refined)) + (nodes?.evaluations ?? 0);
       const report: CheckReport = {

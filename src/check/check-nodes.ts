@@ -15,7 +15,8 @@ import type { Method } from './methods.js';
 import { norm2 } from './norms.js';
 import type { WorstElement } from './report.js';
 import { worstOf } from './worst.js';
-import { directionalDiagnosis } from './directional.js';
+import { directionalDiagnosis, DIRECTIONS } from './directional.js';
+import { fits, type Budget } from './budget.js';
 
 export interface NodeInputResult {
   /** The op's name for the input, e.g. "W". */
@@ -48,7 +49,7 @@ export interface NodeChecks {
 }
 
 /** Checks the nodes `which` selects (all by default), in topological order. */
-export function checkNodes(plan: Plan, values: Values, grads: Gradients, method: Method, seed: number, which: (node: PlanNode) => boolean = () => true): NodeChecks {
+export function checkNodes(plan: Plan, values: Values, grads: Gradients, method: Method, seed: number, budget: Budget, which: (node: PlanNode) => boolean = () => true): NodeChecks {
   const nameOf = new Map([...plan.slotOf].map(([name, slot]) => [slot, name]));
   // Slots whose value depends on a param: a rule must pass a gradient on to them (null is a bug).
   const dependsOnParam = new Set([...plan.downstream].flatMap(([param, nodes]) => [param, ...nodes.map((n) => n.slot)]));
@@ -61,9 +62,11 @@ export function checkNodes(plan: Plan, values: Values, grads: Gradients, method:
     const cotangents = upstream && norm2(upstream.data) > 0 ? [upstream, random] : [random];
     const run = <T>(phase: 'forward' | 'backward', f: () => T) => callRule(node, phase, f);
     const required = node.args.map((slot) => dependsOnParam.has(slot));
-    const byCotangent = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, required);
+    // Inputs whose element-wise check would not fit the budget are checked along directions.
+    const byElements = (size: number) => fits(budget, size, budget.nodeSeconds[node.slot]);
+    const byCotangent = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, required, byElements);
     const checked = inputs.map((x, k) => combine(byCotangent.map((r) => r[k]), x, nameOf.get(node.args[k])!, method));
-    checked.forEach((r, k) => r.verdict !== 'none' && (evaluations += 2 * inputs[k].data.length));
+    checked.forEach((r, k) => r.verdict !== 'none' && (evaluations += 2 * (byElements(inputs[k].data.length) ? inputs[k].data.length : DIRECTIONS)));
     return { id: node.id, op: node.op.name, verdict: verdictOf(checked), inputs: checked };
   });
   const differences = results.flatMap((r) => r.inputs.map((i) => i.difference ?? 0));

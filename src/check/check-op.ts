@@ -57,6 +57,7 @@ export function checkOpWith(
   attrs?: Attrs,
   run: <T>(phase: 'forward' | 'backward', f: () => T) => T = (_p, f) => f(),
   required: readonly boolean[] = [],
+  byElements: (size: number) => boolean = () => true,
 ): OpInputResult[][] {
   const xs = inputs.map(copyTensor);
   const output = run('forward', () => op.forward(xs, attrs));
@@ -74,7 +75,7 @@ export function checkOpWith(
   const numeric = xs.map((x, k) => {
     if (grads.every((g) => !g[k]) && !required[k]) return null;
     // Coordinates to differentiate along: each element, or for a large input a few directions.
-    const coords = x.data.length > ELEMENT_LIMIT ? directionsOf(x, method, k) : elementsOf(x, method);
+    const coords = byElements(x.data.length) ? elementsOf(x, method) : directionsOf(x, method, k);
     const analytic = (c: number, i: number) => {
       const g = grads[c][k];
       return g ? coords.analytic(g.data, i) : 0;
@@ -125,9 +126,6 @@ export function checkOpWith(
     }),
   );
 }
-
-/** Inputs larger than this are checked along a few random directions, not element by element. */
-export const ELEMENT_LIMIT = 4096;
 
 /** Ways to move an input: along each element, or along seeded random directions. */
 interface Coordinates {

@@ -3,7 +3,7 @@
  * only inside what fails.
  *  1. k directions over all params jointly: 2k evaluations whatever the parameter count.
  *  2. If one fails: k directions per param, to find the params that are wrong.
- *  3. For those params, up to ELEMENT_LIMIT elements in all: the element-wise check, to say
+ *  3. For those params whose replays fit the budget (budget.ts): the element-wise check, to say
  *     which elements are wrong and by how much.
  */
 import { concat, defer, EMPTY, map, type Observable } from 'rxjs';
@@ -15,9 +15,7 @@ import type { Method } from './methods.js';
 import { relativeDifference } from './norms.js';
 import { estimateParams, paramEvaluations, paramResults, type Target } from './param-check.js';
 import type { CheckProgress, ParamResult } from './report.js';
-
-/** Elements of failing params estimated one by one, at most (beyond it, directions speak). */
-export const ELEMENT_LIMIT = 20_000;
+import { fits, replaySeconds, type Budget } from './budget.js';
 
 export interface StageOutcome {
   params: ParamResult[];
@@ -27,7 +25,7 @@ export interface StageOutcome {
   evaluations: number;
 }
 
-export function directionalStage(plan: Plan, baseline: Values, targets: Target[], method: Method, seed: number, j0: number, options: ReplayOptions) {
+export function directionalStage(plan: Plan, baseline: Values, targets: Target[], method: Method, seed: number, j0: number, options: ReplayOptions, budget: Budget) {
   // Closure state: every direction checked so far, the params checked element by element, counts.
   const directions: DirectionResult[] = [];
   const elementwise: Target[] = [];
@@ -53,12 +51,8 @@ export function directionalStage(plan: Plan, baseline: Values, targets: Target[]
   // by rounding where J is tiny, and the element-wise check handles both one element at a time.
   const elements = defer(() => {
     const flagged = targets.filter((t) => failed(ownDirections(t)));
-    let budget = ELEMENT_LIMIT;
     for (const t of flagged.length > 0 || !failed(directions) ? flagged : targets) {
-      if (t.data.length <= budget) {
-        elementwise.push(t);
-        budget -= t.data.length;
-      }
+      if (fits(budget, t.data.length, replaySeconds(plan, budget, plan.slotOf.get(t.name)!))) elementwise.push(t);
     }
     return elementwise.length === 0 ? EMPTY : estimateParams(plan, baseline, elementwise, method, options, counts);
   });

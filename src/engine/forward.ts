@@ -20,6 +20,8 @@ export interface NonFinite {
 
 export interface ForwardResult {
   values: Values;
+  /** Seconds each node's forward took, by slot (0 for leaves): what a replay of it may cost. */
+  seconds: Float64Array;
   /** The first non-finite value, in topological order; kept for diagnoses. */
   nonFinite: NonFinite | null;
 }
@@ -33,10 +35,13 @@ export const leafValues = (plan: Plan): Values => plan.leaves.map((l) => l.value
  */
 export function forwardGuarded(plan: Plan): ForwardResult {
   const values = leafValues(plan);
+  const seconds = new Float64Array(plan.leaves.length + plan.nodes.length);
   let nonFinite: NonFinite | null = null;
   for (const node of plan.nodes) {
     const inputs = node.args.map((s) => values[s]);
+    const started = performance.now();
     const out = callRule(node, 'forward', () => watchInputs(node, 'forward', inputs, () => node.op.forward(inputs, node.attrs)));
+    seconds[node.slot] = (performance.now() - started) / 1000;
     checkOutput(plan, node, out);
     values[node.slot] = out;
     if (!nonFinite) {
@@ -44,7 +49,7 @@ export function forwardGuarded(plan: Plan): ForwardResult {
       if (k >= 0) nonFinite = { node: node.id, index: k, value: out.data[k] };
     }
   }
-  return { values, nonFinite };
+  return { values, seconds, nonFinite };
 }
 
 function checkOutput(plan: Plan, node: PlanNode, out: unknown): asserts out is Tensor {
