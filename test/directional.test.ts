@@ -25,7 +25,7 @@ describe('the default verdict along directions', () => {
   });
 
   it('catches one wrong element among 400 in W, and names it element by element', () => {
-    const report = checkGraph(big('one_off'), { ops: [mutant('one_off', 1, 3, 123)] });
+    const report = checkGraph(big('one_off'), { ops: [mutant('one_off', 1, 3, 123)], budget: 600 });
     expect(report.verdict).toBe('fail');
     const w = report.params.find((p) => p.name === 'W')!;
     expect(w.by).not.toBe('directions');
@@ -34,8 +34,9 @@ describe('the default verdict along directions', () => {
     expect(report.params.filter((p) => p.verdict === 'fail').map((p) => p.name)).toEqual(['W']);
   });
 
-  it("diagnoses a node input too large for elements along directions: Z's X, ×2", () => {
-    const report = checkGraph(big('dx_x2'), { ops: [mutant('dx_x2', 0, 2)] });
+  it("diagnoses a node input too costly for elements along directions: Z's X, ×2", () => {
+    // A budget too small for any element-wise check of a 4,800-element input.
+    const report = checkGraph(big('dx_x2'), { ops: [mutant('dx_x2', 0, 2)], budget: 1e-9 });
     expect(report.verdict).toBe('fail');
     const blamed = report.nodes!.flatMap((n) => n.inputs.filter((i) => i.verdict === 'fail').map((i) => [n.id, i.name, i.diagnosis?.text]));
     expect(blamed).toEqual([['Z', 'X', 'analytic = 2.000 × numeric along every direction']]);

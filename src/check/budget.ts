@@ -14,10 +14,10 @@ export interface Budget {
   nodeSeconds: Float64Array;
 }
 
-/** At least 1 s, or 20 forward passes on a slow model. */
-export function budgetOf(forward: ForwardResult, full = false): Budget {
+/** At least 1 s, or 20 forward passes on a slow model; `seconds` overrides it. */
+export function budgetOf(forward: ForwardResult, full = false, seconds?: number): Budget {
   const pass = forward.seconds.reduce((a, b) => a + b, 0);
-  return { seconds: full ? Infinity : Math.max(1, 20 * pass), nodeSeconds: forward.seconds };
+  return { seconds: full ? Infinity : (seconds ?? Math.max(1, 20 * pass)), nodeSeconds: forward.seconds };
 }
 
 /** Whether `count` central differences at `perEvaluation` seconds each fit the budget. */

@@ -37,6 +37,11 @@ export interface CheckOptions extends MethodOverrides, ReplayOptions {
   seed?: number;
   /** Check every element of every param, never along directions (the seed's way, PyTorch's slow mode). */
   full?: boolean;
+  /**
+   * Seconds that localising may spend on one param or node input element by element (default:
+   * 1 s, or 20 forward passes on a slow model); beyond it, directions are used.
+   */
+  budget?: number;
 }
 
 export function registryFor(options: Pick<CheckOptions, 'registry' | 'ops'>): OpRegistry {
@@ -60,7 +65,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     // Method seed replays every node in full, as the assignment does, so its figures are its own.
     const replayOptions = { ...options, incremental: options.incremental ?? method.name !== 'seed' };
     // Mode auto with method auto judges along random directions first (directional-stage.ts).
-    const budget = budgetOf(forward, options.full);
+    const budget = budgetOf(forward, options.full, options.budget);
     const stage = mode === 'auto' && method.judged && !options.full && targets.length > 0 ? directionalStage(plan, forward.values, targets, method, options.seed ?? 0, objective, replayOptions, budget) : null;
     const elementwise = targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts);
     const estimates = (stage ? stage.events : elementwise).pipe(takeUntil(options.until ?? NEVER));
