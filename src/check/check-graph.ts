@@ -9,7 +9,7 @@ import { concat, defer, EMPTY, NEVER, of, takeUntil, type Observable } from 'rxj
 import type { Graph } from '../core/graph.js';
 import type { Op } from '../core/op.js';
 import { compile, type PlanNode } from '../engine/plan.js';
-import { forwardGuarded } from '../engine/forward.js';
+import { forwardGuarded, leafValues, replayObjective } from '../engine/forward.js';
 import { backward, paramGradients } from '../engine/backward.js';
 import type { ReplayOptions } from '../engine/replay.js';
 import { OpRegistry } from '../ops/registry.js';
@@ -60,6 +60,10 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     const forward = forwardGuarded(plan);
     const grads = backward(plan, forward, { guard: true });
     const objective = forward.values[plan.objective].data[0];
+    // One plain forward pass, timed, as the unit of the report's forwardEquivalents.
+    const timing = performance.now();
+    replayObjective(plan, leafValues(plan), plan.nodes);
+    const forwardSeconds = (performance.now() - timing) / 1000;
     const targets = mode === 'nodes' ? [] : targetsOf(plan, paramGradients(plan, grads), method, objective, options.params);
     const counts = { refined: 0 };
     // Method seed replays every node in full, as the assignment does, so its figures are its own.
@@ -85,6 +89,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
       const wantNodes = mode === 'nodes' || (mode === 'auto' && complete && (graphFails || plan.nodes.some(hidden)));
       const nodes = wantNodes ? checkNodes(plan, forward.values, grads, method, options.seed ?? 0, budget, which) : undefined;
       const nodesFail = nodes?.results.some((n) => n.verdict === 'fail') ?? false;
+      const seconds = (performance.now() - started) / 1000;
       const evaluations = 1 + (outcome?.evaluations ?? paramEvaluations(targets, counts.refined)) + (nodes?.evaluations ?? 0);
       const report: CheckReport = {
         method: method.name,
@@ -95,7 +100,8 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
         threshold: method.threshold,
         objective,
         evaluations,
-        seconds: (performance.now() - started) / 1000,
+        seconds,
+        forwardEquivalents: seconds / Math.max(forwardSeconds, 1e-9),
         params,
         ...(outcome ? { directions: outcome.directions } : {}),
         ...(nodes ? { nodes: nodes.results } : {}),

@@ -52,6 +52,8 @@ export interface CheckReport {
   evaluations: number;
   /** Time spent checking, compile and start-up excluded. */
   seconds: number;
+  /** The check's cost in forward passes: seconds ÷ the time of one plain forward pass. */
+  forwardEquivalents: number;
   params: ParamResult[];
   /** The directional checks made (mode auto, method auto): gᵀv against J along v. */
   directions?: DirectionResult[];

@@ -17,6 +17,7 @@ export interface JsonReport {
   objective: number | null;
   evaluations: number;
   seconds: number;
+  forwardEquivalents: number;
   params: {
     name: string;
     shape: number[];
@@ -27,7 +28,10 @@ export interface JsonReport {
     failing?: number;
     nondifferentiable?: number;
     margin?: number;
+    by?: 'elements' | 'directions';
+    diagnosis?: string;
   }[];
+  directions?: { params: string[]; analytic: number | null; numeric: number | null; status: string }[];
   nodes?: {
     id: string;
     op: string;
@@ -67,6 +71,7 @@ export function toJsonReport(report: CheckReport, file: string | null = null): J
     objective: finite(report.objective),
     evaluations: report.evaluations,
     seconds: report.seconds,
+    forwardEquivalents: report.forwardEquivalents,
     params: report.params.map((p) => ({
       name: p.name,
       shape: p.shape,
@@ -75,7 +80,10 @@ export function toJsonReport(report: CheckReport, file: string | null = null): J
       difference: finite(p.difference),
       worst: p.worst && { index: p.worst.index, analytic: finite(p.worst.analytic), numeric: finite(p.worst.numeric) },
       ...(p.failing === undefined ? {} : { failing: p.failing, nondifferentiable: p.nondifferentiable, margin: p.margin }),
+      ...(p.by ? { by: p.by } : {}),
+      ...(p.diagnosis ? { diagnosis: p.diagnosis } : {}),
     })),
+    ...(report.directions ? { directions: report.directions.map((d) => ({ params: d.params, analytic: finite(d.analytic), numeric: finite(d.numeric), status: d.status })) } : {}),
     ...(report.nodes
       ? {
           nodes: report.nodes.map((n) => ({
