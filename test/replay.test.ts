@@ -35,8 +35,8 @@ describe('checkGraph$', () => {
   it('stops replaying as soon as the subscriber unsubscribes', async () => {
     const op = counted();
     await firstValueFrom(checkGraph$(small(op.name), { ops: [op], mode: 'graph' }).pipe(take(1)));
-    // One guarded forward pass, then exactly the two replays of the first element.
-    expect(op.calls).toBe(1 + 2);
+    // One guarded forward pass, one timed forward pass, then exactly the two replays of the first element.
+    expect(op.calls).toBe(1 + 1 + 2);
   });
 
   it('runs in slices with a scheduler, and gives the same report as the synchronous run', async () => {

@@ -60,7 +60,8 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     const forward = forwardGuarded(plan);
     const grads = backward(plan, forward, { guard: true });
     const objective = forward.values[plan.objective].data[0];
-    // One plain forward pass, timed, as the unit of the report's forwardEquivalents.
+    // One plain forward pass, timed, as the unit of the report's forwardEquivalents (its time is
+    // not counted in the check's).
     const timing = performance.now();
     replayObjective(plan, leafValues(plan), plan.nodes);
     const forwardSeconds = (performance.now() - timing) / 1000;
@@ -71,7 +72,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     // Mode auto with method auto judges along random directions first (directional-stage.ts).
     const budget = budgetOf(forward, options.full, options.budget);
     const stage = mode === 'auto' && method.judged && !options.full && targets.length > 0 ? directionalStage(plan, forward.values, targets, method, options.seed ?? 0, objective, replayOptions, budget) : null;
-    const elementwise = targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts);
+    const elementwise = defer(() => (targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts)));
     const estimates = (stage ? stage.events : elementwise).pipe(takeUntil(options.until ?? NEVER));
 
     const finish = defer(() => {
@@ -89,7 +90,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
       const wantNodes = mode === 'nodes' || (mode === 'auto' && complete && (graphFails || plan.nodes.some(hidden)));
       const nodes = wantNodes ? checkNodes(plan, forward.values, grads, method, options.seed ?? 0, budget, which) : undefined;
       const nodesFail = nodes?.results.some((n) => n.verdict === 'fail') ?? false;
-      const seconds = (performance.now() - started) / 1000;
+      const seconds = (performance.now() - started) / 1000 - forwardSeconds;
       const evaluations = 1 + (outcome?.evaluations ?? paramEvaluations(targets, counts.refined)) + (nodes?.evaluations ?? 0);
       const report: CheckReport = {
         method: method.name,

@@ -15,7 +15,19 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
   const A = a.data;
   const B = b.data;
   const C = new Float64Array(m * n);
-  // Strides that read A (or B) as if transposed, so one loop serves all four products.
+  if (transB && !transA) {
+    // A·Bᵀ: each element is a dot product of two stored rows, both read in order (a strided
+    // walk down B's columns would miss the cache on every step).
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += A[i * k + p] * B[j * k + p];
+        C[i * n + j] = sum;
+      }
+    }
+    return { shape: [m, n], data: C };
+  }
+  // Strides that read A (or B) as if transposed, so one loop serves the other products.
   const aRow = transA ? 1 : ac;
   const aCol = transA ? ac : 1;
   const bRow = transB ? 1 : bc;

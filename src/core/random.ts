@@ -9,6 +9,8 @@ export interface Random {
   uniform(): number;
   /** A standard normal. */
   normal(): number;
+  /** 32 random bits, as an unsigned integer. */
+  bits(): number;
 }
 
 function splitmix32(seed: number): () => number {
@@ -45,6 +47,7 @@ export function createRandom(seed: number): Random {
   const uniform = () => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
   return {
     uniform,
+    bits: next,
     normal() {
       if (spare !== null) {
         const s = spare;

@@ -9,7 +9,7 @@ import { errors } from '../core/messages.js';
 import { GradproofError, isGradproofError, describeThrown } from '../core/errors.js';
 import { nearest } from '../core/suggest.js';
 import { sizeOf } from '../core/tensor.js';
-import type { OpRegistry } from '../ops/registry.js';
+import { BUILTIN_SOURCE, type OpRegistry } from '../ops/registry.js';
 
 export interface PlanNode {
   readonly id: string;
@@ -21,6 +21,8 @@ export interface PlanNode {
   readonly slot: number;
   /** The output shape when the op has a shape rule; null until the first forward pass tells. */
   readonly shape: number[] | null;
+  /** A built-in op: its rules are tested not to write into their arguments, so no watch is kept. */
+  readonly builtin: boolean;
 }
 
 export interface Plan {
@@ -47,7 +49,8 @@ export function compile(graph: Graph, registry: OpRegistry): Plan {
     const op = ops.get(node.id)!;
     const shape = inferShape(node, op, args.map((s) => shapes[s]));
     shapes.push(shape);
-    return { id: node.id, op, attrs: node.attrs, args, slot: slotOf.get(node.id)!, shape };
+    const builtin = registry.sourceOf(op.name) === BUILTIN_SOURCE;
+    return { id: node.id, op, attrs: node.attrs, args, slot: slotOf.get(node.id)!, shape, builtin };
   });
   const objective = objectiveSlot(graph, slotOf, shapes);
   return { graph, leaves: graph.leaves, nodes, slotOf, objective, downstream: downstreamOfParams(graph, nodes) };
