@@ -3,9 +3,13 @@
  * (../shared/reference/seed_gradcheck.py) on the same cases, as ratios, correct and buggy.
  *
  *   --quick         fewer runs and smaller samples (a smoke run, a minute or two)
- *   --full          check the big case whole on both sides (hours) instead of sampling it
+ *   --full          check the big case whole on both sides, once, however long it takes (by
+ *                   default gradproof's check of it runs whole only when a sample puts it under
+ *                   two minutes, and the peer's is sampled)
  *   --cases A,B     only these cases (fraud, mlp-100, mlp-784)
  *   --runs N        runs per small row (default 5; big rows 3, or 1 with --full / --quick)
+ *   --limit S       stop a big row's gradproof worker after S seconds (default 180; 60 with
+ *                   --quick; none with --full): the row then reads "unfinished"
  *   --peer-threads N|default   BLAS threads for the peer (default 1: see speed/peer.ts)
  *   --json PATH     also write the raw results there
  *
@@ -33,6 +37,7 @@ const { values: opts } = parseArgs({
     cases: { type: 'string' },
     runs: { type: 'string' },
     json: { type: 'string' },
+    limit: { type: 'string' },
     'peer-threads': { type: 'string', default: '1' },
     worker: { type: 'string' },
   },
@@ -46,9 +51,15 @@ if (opts.worker) {
   main();
 }
 
-function worker(spec: WorkerSpec): WorkerResult {
+/** Runs a gradproof row in a fresh process; past `limitSeconds` it is stopped and the row says so. */
+function worker(spec: WorkerSpec, limitSeconds: number | null): WorkerResult {
   const args = [join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify(spec)];
-  const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
+  const timeout = limitSeconds === null ? undefined : limitSeconds * 1000;
+  const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'], timeout, killSignal: 'SIGKILL' });
+  if ((child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    const none = spread([NaN]);
+    return { seconds: spread([limitSeconds!]), evaluations: NaN, verdict: 'unfinished', difference: null, extrapolated: false, forward: none, guardedForward: none, rssBeforeCheckMb: NaN, peakRssMb: NaN, unfinishedAfter: limitSeconds! };
+  }
   const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
   if (child.status !== 0 || !line) throw new Error(`the gradproof worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}`);
   return JSON.parse(line.slice(WORKER_MARK.length)) as WorkerResult;
@@ -89,9 +100,14 @@ function main(): void {
   const command = process.env.npm_lifecycle_event === 'bench' ? `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}` : `node bin/run-ts.mjs bench/run.ts ${argv.join(' ')}`.trim();
   const specs = opts.cases ? opts.cases.split(',').map(caseById) : CASES;
   const smallRuns = opts.runs ? Number(opts.runs) : opts.quick ? 3 : 5;
-  const bigRuns = opts.full || opts.quick ? 1 : 3;
+  const bigRuns = opts.quick ? 1 : 3;
   const sampleSeconds = opts.quick ? 0.5 : 1.5;
   const peerSample = opts.quick ? 200 : 500;
+  // A big case's element-wise check runs whole when its sample says it takes at most this long;
+  // no big row's worker may take longer than `limit` (its row then says "unfinished").
+  const fullUnderSeconds = opts.full ? 1e12 : opts.quick ? 0 : 120;
+  const budgetSeconds = opts.full ? 1e12 : opts.quick ? 30 : 120;
+  const limit = opts.full ? null : Number(opts.limit ?? (opts.quick ? 60 : 180));
   const threads = opts['peer-threads'] ?? '1';
   if (threads !== 'default' && !(Number(threads) >= 1)) throw new Error(`--peer-threads takes a count or 'default', not '${threads}'`);
   setPeerThreads(threads === 'default' ? 'default' : Number(threads));
@@ -104,14 +120,16 @@ function main(): void {
   for (const spec of specs) {
     const file = files.get(spec.id)!;
     const params = paramCount(loadCase(file));
-    const sampled = spec.big && !opts.full;
     const runs = spec.big ? bigRuns : smallRuns;
     for (const variant of VARIANTS) {
       const t = performance.now();
-      const peerSummary = peer(spec, file, variant, runs, sampled ? peerSample : null);
+      const peerSummary = peer(spec, file, variant, opts.full && spec.big ? 1 : runs, spec.big && !opts.full ? peerSample : null);
       for (const mode of ['graph', 'auto'] as Mode[]) {
-        const sample = sampled ? { seconds: sampleSeconds, maxElements: 2000 } : null;
-        const gradproof = worker({ file, variant, mode, runs, sample });
+        const sample = spec.big ? { seconds: sampleSeconds, maxElements: 100_000, fullUnderSeconds } : null;
+        const gradproof = worker(
+          { file, variant, mode, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample },
+          spec.big ? limit : null,
+        );
         rows.push({ caseId: spec.id, caseLabel: spec.label, params, variant, mode, goal: GOALS[spec.id] ?? null, gradproof, peer: peerSummary });
       }
       console.error(`  ${spec.id} ${variant}: ${since(t).toFixed(1)} s`);
@@ -120,7 +138,7 @@ function main(): void {
 
   const wall = since(started);
   console.log('\n' + table(rows));
-  console.log(notes(rows, info, { full: opts.full ?? false, sampleSeconds, peerSample }));
+  console.log(notes(rows, info, { sampleSeconds, peerSample, fullUnderSeconds, full: opts.full ?? false, limit }));
   console.log(`\nWall time of this run: ${wall.toFixed(0)} s; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
   if (opts.json) {
     writeFileSync(opts.json, JSON.stringify({ machine: info, options: opts, wallSeconds: wall, rows }, null, 2) + '\n');

@@ -42,7 +42,8 @@ export const ratioOf = (row: Row): number => row.peer.seconds.median / row.gradp
 export function verdictFlag(row: Row): string {
   const expected = row.variant === 'correct' ? 'pass' : 'fail';
   const flags: string[] = [];
-  if (!row.gradproof.verdict.startsWith(expected)) flags.push('**WRONG verdict: gradproof**');
+  if (row.gradproof.unfinishedAfter) flags.push('gradproof: unfinished at the time limit');
+  else if (!row.gradproof.verdict.startsWith(expected)) flags.push('**WRONG verdict: gradproof**');
   if (row.peer.verdict === null) flags.push('peer: no verdict (sampled)');
   else if (row.peer.verdict !== expected) {
     const known = row.caseId === 'fraud' && row.variant === 'correct';
@@ -87,9 +88,9 @@ export function table(rows: readonly Row[]): string {
       r.variant,
       check(r.mode),
       `${g.seconds.runs} / ${r.peer.seconds.runs}`,
-      formatSeconds(g.seconds.median) + est(g.extrapolated),
+      (g.unfinishedAfter ? '> ' : '') + formatSeconds(g.seconds.median) + est(g.extrapolated) + (g.unfinishedAfter ? ' (unfinished)' : ''),
       formatSeconds(r.peer.seconds.median) + est(r.peer.extrapolated),
-      formatRatio(ratioOf(r)),
+      (g.unfinishedAfter ? '< ' : '') + formatRatio(ratioOf(r)),
       r.goal ? `≥ ${r.goal}×` : '–',
       formatCount(g.seconds.median / g.forward.median),
       formatSeconds(g.forward.median),
@@ -103,31 +104,31 @@ export function table(rows: readonly Row[]): string {
   return lines.join('\n');
 }
 
-export function notes(rows: readonly Row[], m: Machine, opts: { full: boolean; sampleSeconds: number; peerSample: number }): string {
-  const big = rows.find((r) => r.gradproof.extrapolated);
+export function notes(rows: readonly Row[], m: Machine, opts: { sampleSeconds: number; peerSample: number; fullUnderSeconds: number; full: boolean; limit: number | null }): string {
+  const big = rows.find((r) => r.gradproof.sampledEstimate);
   const nodeFloor = Math.min(...rows.map((r) => r.gradproof.rssBeforeCheckMb));
   const lines = [
     '',
     'Notes:',
-    '- Seconds are the median over the runs shown; both sides time the check in-process (start-up, loading and compiling excluded): gradproof its report\'s `seconds`, the peer its `seconds_check`.',
-    '- gradproof runs method auto (its default). Its element-wise rows are mode graph (every element of every param, central differences); the default rows are mode auto (the graph check, then every node\'s rule when it fails). The peer has one check, the seed\'s (h = 1e-7, threshold 1e-7), shown on both rows of a variant.',
+    '- Seconds are the median over the runs shown (gradproof repeats a cheap check until a second of checking, at most 50 runs; no warm-up run is dropped); both sides time the check in-process (start-up, loading and compiling excluded): gradproof its report\'s `seconds`, the peer its `seconds_check`.',
+    '- gradproof runs method auto (its default). Its element-wise rows are mode graph (every element of every param, central differences); the default rows are mode auto, gradproof\'s default verdict as the engine reaches it today (its evaluations column shows how much of the element-wise work it skips). The peer has one check, the seed\'s (h = 1e-7, threshold 1e-7), shown on both rows of a variant.',
     '- fwd equiv.: the check\'s time ÷ one forward pass, timed as the median of many unguarded forward passes over every node of the same compiled graph (`replayObjective(plan, leafValues(plan), plan.nodes)`, what each replay runs).',
     `- Peak RSS: getrusage's ru_maxrss high-water of the process that ran the row: a fresh node worker per gradproof row (node + jiti + the case: ${mb(nodeFloor)} MB or more before any check), a fresh python3 per peer run (python + numpy alone: ${mb(m.peer.baselineRssMb)} MB; the largest of the runs).`,
     '- Buggy = the seed\'s bug: layer 1\'s rule returns 4 × db and layer 2\'s 2 × dW (user ops linear_db_x4 on Z1, linear_dW_x2 on Z2; the peer\'s --buggy). Correct must pass and buggy must fail.',
   ];
-  for (const auto of rows.filter((r) => r.mode === 'auto' && !r.gradproof.extrapolated && r.gradproof.nodesPhase)) {
-    const graph = rows.find((r) => r.caseId === auto.caseId && r.variant === auto.variant && r.mode === 'graph');
-    if (!graph) continue;
-    const measured = auto.gradproof.seconds.median - graph.gradproof.seconds.median;
+  if (big) {
+    const limit = !opts.full
+      ? `when that estimate is at most ${formatSeconds(opts.fullUnderSeconds)}, the check is then run whole (the row is not marked extrap.), else the row is the estimate`
+      : 'then run whole (--full)';
     lines.push(
-      `- The nodes-phase estimator (used on the big case) checked on ${auto.caseLabel}, ${auto.variant}: it estimates ${formatSeconds(auto.gradproof.nodesPhase!.seconds)} for a phase that took about ${formatSeconds(measured)} here (default row − element-wise row): read the big case's default row as a lower bound.`,
+      `- Big case, gradproof: first timed on a sample, each param checked alone on its first elements for about ${opts.sampleSeconds} s: its per-element time × its size, plus the fixed part of a run (forward, backward, bookkeeping), with method auto's second pass (h/2) extrapolated from the share of sampled elements off by more than the threshold; ${limit}. In (extrap.) rows, evaluations marked * are the whole check's count and the verdict (sampled) is the judge's failures, else the difference over the sampled elements against the threshold. The default rows (mode auto: directions first, not elements) are always run whole.`,
     );
+    for (const r of rows.filter((x) => x.gradproof.sampledEstimate && !x.gradproof.extrapolated)) {
+      lines.push(`  - ${r.caseLabel}, ${r.variant}, ${check(r.mode)}: the sample estimated ${formatSeconds(r.gradproof.sampledEstimate!.median)}; the whole check took ${formatSeconds(r.gradproof.seconds.median)}.`);
+    }
   }
-  if (big && !opts.full) {
-    lines.push(
-      `- (extrap.) gradproof: each param checked alone on its first elements for about ${opts.sampleSeconds} s, its per-element time × its size, plus the fixed part of a run; method auto's second pass (h/2) extrapolated from the share of sampled elements off by more than the threshold; evaluations marked * are the whole check's count. Its verdict (sampled) is the judge's failures, else the difference over the sampled elements against the threshold. Mode auto's nodes phase, when the graph check fails, is estimated from each op's timed forward × the evaluations it needs. Pass --full to run it whole.`,
-      `- (extrap.) peer: \`--sample ${opts.peerSample}\` (random elements; its time scaled to all of them; no verdict).`,
-    );
-  }
+  const stopped = rows.filter((r) => r.gradproof.unfinishedAfter);
+  if (stopped.length) lines.push(`- unfinished: the gradproof worker was stopped at the ${formatSeconds(opts.limit ?? NaN)} limit (--limit); its time is a lower bound and the ratio an upper bound.`);
+  if (rows.some((r) => r.peer.extrapolated)) lines.push(`- (extrap.) peer: \`--sample ${opts.peerSample}\` (random elements; its time scaled to all of them; no verdict).`);
   return lines.join('\n');
 }

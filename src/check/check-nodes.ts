@@ -51,8 +51,6 @@ export interface NodeChecks {
 /** Checks the nodes `which` selects (all by default), in topological order. */
 export function checkNodes(plan: Plan, values: Values, grads: Gradients, method: Method, seed: number, budget: Budget, which: (node: PlanNode) => boolean = () => true): NodeChecks {
   const nameOf = new Map([...plan.slotOf].map(([name, slot]) => [slot, name]));
-  // Slots whose value depends on a param: a rule must pass a gradient on to them (null is a bug).
-  const dependsOnParam = new Set([...plan.downstream].flatMap(([param, nodes]) => [param, ...nodes.map((n) => n.slot)]));
   let evaluations = 0;
   const checkedNodes = plan.nodes.map((node, n) => [node, n] as const).filter(([node]) => which(node));
   const results = checkedNodes.map(([node, n]): NodeResult => {
@@ -61,10 +59,10 @@ export function checkNodes(plan: Plan, values: Values, grads: Gradients, method:
     const random = randomLike(values[node.slot], seed * 7919 + n);
     const cotangents = upstream && norm2(upstream.data) > 0 ? [upstream, random] : [random];
     const run = <T>(phase: 'forward' | 'backward', f: () => T) => callRule(node, phase, f);
-    const required = node.args.map((slot) => dependsOnParam.has(slot));
-    // Inputs whose element-wise check would not fit the budget are checked along directions.
+    // Inputs whose element-wise check would not fit the budget are checked along directions; an
+    // input that depends on a param must get a gradient (a null there is checked as zeros).
     const byElements = (size: number) => fits(budget, size, budget.nodeSeconds[node.slot]);
-    const byCotangent = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, required, byElements);
+    const byCotangent = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, node.needs, byElements);
     const checked = inputs.map((x, k) => combine(byCotangent.map((r) => r[k]), x, nameOf.get(node.args[k])!, method));
     checked.forEach((r, k) => r.verdict !== 'none' && (evaluations += 2 * (byElements(inputs[k].data.length) ? inputs[k].data.length : DIRECTIONS)));
     return { id: node.id, op: node.op.name, verdict: verdictOf(checked), inputs: checked };

@@ -17,8 +17,10 @@ export interface Op {
   /**
    * The local backward rule: given dL/d(output), one dL/d(input) per input, each of that input's
    * shape, or null where an input takes no gradient (labels). Must not write into its arguments.
+   * `needs[k]` is false where nothing uses input k's gradient (a constant such as X): a rule may
+   * then return null there and skip the work.
    */
-  backward(inputs: Tensor[], output: Tensor, gradOutput: Tensor, attrs?: Attrs): (Tensor | null)[];
+  backward(inputs: Tensor[], output: Tensor, gradOutput: Tensor, attrs?: Attrs, needs?: readonly boolean[]): (Tensor | null)[];
   /**
    * Optional: the output shape from the input shapes, throwing when they do not fit. With it a
    * graph's shapes are checked before anything runs; without it, the first forward pass tells.

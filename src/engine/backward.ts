@@ -28,7 +28,7 @@ export function backward(plan: Plan, forward: ForwardResult, options: BackwardOp
     if (!gradOut) continue;
     const inputs = node.args.map((s) => values[s]);
     const output = values[node.slot];
-    const run = () => node.op.backward(inputs, output, gradOut, node.attrs);
+    const run = () => node.op.backward(inputs, output, gradOut, node.attrs, node.needs);
     const local = callRule(node, 'backward', () =>
       options.guard ? watchInputs(node, 'backward', [...inputs, output, gradOut], run) : run(),
     );

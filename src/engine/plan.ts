@@ -23,6 +23,8 @@ export interface PlanNode {
   readonly shape: number[] | null;
   /** A built-in op: its rules are tested not to write into their arguments, so no watch is kept. */
   readonly builtin: boolean;
+  /** Per argument: whether its value depends on a param, so that its gradient is needed. */
+  readonly needs: readonly boolean[];
 }
 
 export interface Plan {
@@ -50,10 +52,13 @@ export function compile(graph: Graph, registry: OpRegistry): Plan {
     const shape = inferShape(node, op, args.map((s) => shapes[s]));
     shapes.push(shape);
     const builtin = registry.sourceOf(op.name) === BUILTIN_SOURCE;
-    return { id: node.id, op, attrs: node.attrs, args, slot: slotOf.get(node.id)!, shape, builtin };
+    return { id: node.id, op, attrs: node.attrs, args, slot: slotOf.get(node.id)!, shape, builtin, needs: [] };
   });
+  const downstream = downstreamOfParams(graph, nodes);
+  const dependsOnParam = new Set([...downstream].flatMap(([param, reached]) => [param, ...reached.map((n) => n.slot)]));
+  for (const node of nodes) (node.needs as boolean[]).push(...node.args.map((slot) => dependsOnParam.has(slot)));
   const objective = objectiveSlot(graph, slotOf, shapes);
-  return { graph, leaves: graph.leaves, nodes, slotOf, objective, downstream: downstreamOfParams(graph, nodes) };
+  return { graph, leaves: graph.leaves, nodes, slotOf, objective, downstream };
 }
 
 /** Pass 1: every leaf and node name is defined once. */

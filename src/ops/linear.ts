@@ -29,9 +29,9 @@ export const linear: Op = {
   // A change in rows of W or b recomputes those rows of Z; a change in rows of X updates Z by W·ΔX.
   update: ([X, W, b], Z, [dX, dW, db]) => productUpdate(W, X, b, Z, dW, dX, db ?? null),
 
-  // dX = Wᵀ·dZ, dW = dZ·Xᵀ, db = dZ summed over the examples.
-  backward([X, W, b], _Z, dZ) {
-    const grads = [matmul(W, dZ, true), matmul(dZ, X, false, true)];
-    return b ? [...grads, sumColumns(dZ)] : grads;
+  // dX = Wᵀ·dZ, dW = dZ·Xᵀ, db = dZ summed over the examples; each skipped where not needed.
+  backward([X, W, b], _Z, dZ, _attrs, needs = [true, true, true]) {
+    const grads = [needs[0] ? matmul(W, dZ, true) : null, needs[1] ? matmul(dZ, X, false, true) : null];
+    return b ? [...grads, needs[2] ? sumColumns(dZ) : null] : grads;
   },
 };

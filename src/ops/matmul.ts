@@ -18,5 +18,5 @@ export const matmul: Op = {
   forward: ([A, B]) => product(A, B),
   update: ([A, B], C, [dA, dB]) => productUpdate(A, B, undefined, C, dA, dB, null),
   // dA = dY·Bᵀ, dB = Aᵀ·dY.
-  backward: ([A, B], _Y, dY) => [product(dY, B, false, true), product(A, dY, true, false)],
+  backward: ([A, B], _Y, dY, _attrs, needs = [true, true]) => [needs[0] ? product(dY, B, false, true) : null, needs[1] ? product(A, dY, true, false) : null],
 };
