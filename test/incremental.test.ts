@@ -35,13 +35,15 @@ describe('each op update rule agrees with its forward', () => {
       // As a node's value (before known), and as a param changed in place (before unknown).
       for (const known of [true, false]) {
         const changes = before.map((t, i) => (i === k ? { rows, before: known ? t : null } : null));
-        const updated = op.update!(after, out, changes, domain.attrs);
-        if (!updated) continue;
+        const output = { shape: out.shape, data: out.data.slice() };
+        const changedRows = op.update!(after, output, changes, domain.attrs);
+        if (!changedRows) {
+          expect(output.data).toEqual(out.data);
+          continue;
+        }
         used++;
         const full = op.forward(after, domain.attrs);
-        expect(updated.output.shape).toEqual(full.shape);
-        expect(maxGap(updated.output.data, full.data)).toBeLessThanOrEqual(1e-13 * scale(full.data));
-        const changedRows = updated.rows;
+        expect(maxGap(output.data, full.data)).toBeLessThanOrEqual(1e-13 * scale(full.data));
         if (changedRows !== 'all') {
           const cols = full.shape[1];
           full.data.forEach((v, e) => !changedRows.includes(Math.floor(e / cols)) && expect(v).toBe(out.data[e]));
@@ -64,10 +66,10 @@ describe('each op update rule agrees with its forward', () => {
         const delta = moved.data[index] - x.data[index];
         const after = inputs.map((t, i) => (i === k ? moved : t));
         const changes = inputs.map((_t, i) => (i === k ? { rows: [Math.floor(index / x.shape[1])], before: null, element: { index, delta } } : null));
-        const updated = op.update!(after, out, changes, domain.attrs);
-        if (!updated) return;
+        const output = { shape: out.shape, data: out.data.slice() };
+        if (!op.update!(after, output, changes, domain.attrs)) return;
         const full = op.forward(after, domain.attrs);
-        expect(maxGap(updated.output.data, full.data), `input ${k}`).toBeLessThanOrEqual(1e-13 * scale(full.data));
+        expect(maxGap(output.data, full.data), `input ${k}`).toBeLessThanOrEqual(1e-13 * scale(full.data));
       });
     }
   });

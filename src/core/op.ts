@@ -29,10 +29,12 @@ export interface Op {
   /** Optional: a short description. */
   doc?: string;
   /**
-   * Optional, for speed: the output after a change in some rows of some inputs, from the output
-   * before it (see engine/incremental.ts). Returns null to ask for a full forward instead.
+   * Optional, for speed: after a change in some rows of some inputs, bring `output` (which holds
+   * the output from before the change) up to date by writing only the rows that change, and
+   * return which rows those are. Return null, having written nothing, to ask for a full forward.
+   * The engine puts the rows back afterwards (see ops/row-updates.ts).
    */
-  update?(inputs: Tensor[], before: Tensor, changes: (RowChange | null)[], attrs?: Attrs): RowUpdate | null;
+  update?(inputs: Tensor[], output: Tensor, changes: (RowChange | null)[], attrs?: Attrs): Rows | null;
 }
 
 /** Which rows of a 2-D tensor changed ('all' for every row, or any other rank). */
@@ -45,12 +47,6 @@ export interface RowChange {
   before: Tensor | null;
   /** For a param perturbed in place: the one element changed, and by how much (new − old, exact). */
   element?: { index: number; delta: number };
-}
-
-/** An op's output after a change, and the rows of it that differ from before. */
-export interface RowUpdate {
-  output: Tensor;
-  rows: Rows;
 }
 
 /** An input's display name: `b?` -> `b`. */

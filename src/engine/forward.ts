@@ -74,19 +74,59 @@ export interface ReplaySource {
  * of the change, it goes further: a node none of whose inputs changed keeps its cached value,
  * and an op with an incremental rule (Op.update) updates only the rows the change reaches.
  */
-export function replayObjective(plan: Plan, baseline: Values, nodes: readonly PlanNode[], source?: ReplaySource): number {
+export function replayObjective(plan: Plan, baseline: Values, nodes: readonly PlanNode[], source?: ReplaySource, workspace?: Workspace): number {
   const values = baseline.slice();
   // The rows that changed in each slot so far, and the values before the change.
   const changes = new Map<number, RowChange>();
+  // Rows written into workspace buffers, to put back from the baseline when the replay ends.
+  const written: [number, Rows][] = [];
   if (source) changes.set(source.slot, { rows: source.rows, before: null, element: source.element });
-  for (const node of nodes) {
-    const inputs = node.args.map((s) => values[s]);
-    const inputChanges = source ? node.args.map((s) => changes.get(s) ?? null) : null;
-    if (inputChanges?.every((c) => c === null)) continue;
-    const before = baseline[node.slot];
-    const updated = inputChanges && node.op.update ? callRule(node, 'forward', () => node.op.update!(inputs, before, inputChanges, node.attrs)) : null;
-    values[node.slot] = updated ? updated.output : callRule(node, 'forward', () => node.op.forward(inputs, node.attrs));
-    if (source) changes.set(node.slot, { rows: updated ? updated.rows : 'all', before });
+  try {
+    for (const node of nodes) {
+      const inputs = node.args.map((s) => values[s]);
+      const inputChanges = source ? node.args.map((s) => changes.get(s) ?? null) : null;
+      if (inputChanges?.every((c) => c === null)) continue;
+      const before = baseline[node.slot];
+      let rows: Rows | null = null;
+      if (inputChanges && node.op.update) {
+        const output = workspace ? workspace.buffer(node.slot, before) : { shape: [...before.shape], data: before.data.slice() };
+        try {
+          rows = callRule(node, 'forward', () => node.op.update!(inputs, output, inputChanges, node.attrs));
+        } catch (e) {
+          workspace?.restore(node.slot, before, 'all');
+          throw e;
+        }
+        if (rows) {
+          values[node.slot] = output;
+          if (workspace) written.push([node.slot, rows]);
+        }
+      }
+      if (!rows) values[node.slot] = callRule(node, 'forward', () => node.op.forward(inputs, node.attrs));
+      if (source) changes.set(node.slot, { rows: rows ?? 'all', before });
+    }
+    return values[plan.objective].data[0];
+  } finally {
+    for (const [slot, rows] of written) workspace!.restore(slot, baseline[slot], rows);
   }
-  return values[plan.objective].data[0];
+}
+
+/**
+ * Writable copies of the baseline outputs, one per node that updates in place, made once per
+ * replay driver: a replay writes changed rows into them and puts those rows back at its end.
+ */
+export class Workspace {
+  private readonly buffers = new Map<number, Tensor>();
+
+  buffer(slot: number, baseline: Tensor): Tensor {
+    let b = this.buffers.get(slot);
+    if (!b) this.buffers.set(slot, (b = { shape: [...baseline.shape], data: baseline.data.slice() }));
+    return b;
+  }
+
+  restore(slot: number, baseline: Tensor, rows: Rows): void {
+    const b = this.buffers.get(slot)!;
+    if (rows === 'all' || baseline.shape.length !== 2) return b.data.set(baseline.data);
+    const cols = baseline.shape[1];
+    for (const r of rows) b.data.set(baseline.data.subarray(r * cols, (r + 1) * cols), r * cols);
+  }
 }

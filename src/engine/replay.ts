@@ -10,7 +10,7 @@ import { Observable, type SchedulerLike } from 'rxjs';
 import { errors } from '../core/messages.js';
 import { fail } from '../core/errors.js';
 import type { Plan } from './plan.js';
-import { replayObjective, type Values } from './forward.js';
+import { replayObjective, Workspace, type Values } from './forward.js';
 
 /** One element of one param moved by `step`. */
 export interface ElementPerturbation {
@@ -63,6 +63,7 @@ export function replay(plan: Plan, baseline: Values, perturbations: readonly Per
     // saved copy of each param moved, made once per subscription and written back after each.
     let next = 0;
     const saved = new Map<string, Float64Array>();
+    const workspace = new Workspace();
 
     const paramSlot = (name: string): number => {
       const slot = plan.slotOf.get(name);
@@ -101,7 +102,7 @@ export function replay(plan: Plan, baseline: Values, perturbations: readonly Per
       const element = { index: p.index, delta: data[p.index] - original };
       const source = incremental ? { slot, rows: shape.length === 2 ? [Math.floor(p.index / shape[1])] : ('all' as const), element } : undefined;
       try {
-        return replayObjective(plan, baseline, plan.downstream.get(slot)!, source);
+        return replayObjective(plan, baseline, plan.downstream.get(slot)!, source, workspace);
       } finally {
         data[p.index] = original;
       }

@@ -1,14 +1,16 @@
 /**
  * Incremental forward rules for the built-in ops (Op.update): after a change in some rows of an
- * input, the output from the output before it, touching only what the change reaches. A replay
+ * input, each rule writes the changed rows of the output in place, over the values from before
+ * the change, and says which rows it wrote; the engine puts them back after the replay. A replay
  * of one perturbed element then costs a row or a rank-|R| update per layer instead of a full
- * product. Each rule returns null where it has nothing cheaper than a full forward.
+ * product, and no copy of a whole output. Each rule returns null, having written nothing, where
+ * it has nothing cheaper than a full forward.
  *
  * Recomputed rows are bitwise what a full forward gives. Rank updates (Z + W·ΔX) differ from a
  * fresh product only by rounding, of order ε·|Z|; the baseline part of both evaluations of a
  * central difference is then the same bits, so the difference J(θ+h) − J(θ−h) loses nothing.
  */
-import type { RowChange, RowUpdate } from '../core/op.js';
+import type { RowChange, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
 
 const isMatrix = (t: Tensor) => t.shape.length === 2;
@@ -16,12 +18,12 @@ const isMatrix = (t: Tensor) => t.shape.length === 2;
 /** An elementwise op's rule: recompute the changed rows of its single input. */
 export const elementwiseRows =
   (f: (v: number) => number) =>
-  ([x]: Tensor[], before: Tensor, [change]: (RowChange | null)[]): RowUpdate | null => {
+  ([x]: Tensor[], output: Tensor, [change]: (RowChange | null)[]): Rows | null => {
     if (!change || change.rows === 'all' || !isMatrix(x)) return null;
     const cols = x.shape[1];
-    const out = before.data.slice();
+    const out = output.data;
     for (const r of change.rows) for (let k = r * cols; k < (r + 1) * cols; k++) out[k] = f(x.data[k]);
-    return { output: { shape: [...before.shape], data: out }, rows: change.rows };
+    return change.rows;
   };
 
 /** Rows `rows` of A·B (+ b), recomputed in place in `out` from the current A, B and b. */
@@ -61,14 +63,13 @@ const rowsOf = (c: RowChange | null) => (c && c.rows !== 'all' ? c.rows : undefi
  * recomputes those rows of the output; a change in rows of the right factor, which must be a
  * node's value (its before is known), is a rank update of every row.
  */
-export function productUpdate(left: Tensor, right: Tensor, bias: Tensor | undefined, before: Tensor, leftChange: RowChange | null, rightChange: RowChange | null, biasChange: RowChange | null): RowUpdate | null {
+export function productUpdate(left: Tensor, right: Tensor, bias: Tensor | undefined, output: Tensor, leftChange: RowChange | null, rightChange: RowChange | null, biasChange: RowChange | null): Rows | null {
   if ([leftChange, rightChange, biasChange].some((c) => c?.rows === 'all')) return null;
-  const out = before.data.slice();
-  const output = { shape: [...before.shape], data: out };
+  const out = output.data;
   if (rightChange) {
     if (leftChange || biasChange || !rightChange.before) return null;
     rankUpdate(out, left, right, rightChange.before, rightChange.rows as readonly number[]);
-    return { output, rows: 'all' };
+    return 'all';
   }
   const rows = union(rowsOf(leftChange), rowsOf(biasChange));
   // One element of the left factor moved by δ: its output row moves by δ times a row of the right.
@@ -77,24 +78,24 @@ export function productUpdate(left: Tensor, right: Tensor, bias: Tensor | undefi
     const [r, p] = [Math.floor(element.index / left.shape[1]), element.index % left.shape[1]];
     const n = right.shape[1];
     for (let j = 0; j < n; j++) out[r * n + j] += element.delta * right.data[p * n + j];
-    return { output, rows };
+    return rows;
   }
   const biasElement = biasChange?.element;
   if (biasElement && !leftChange) {
     const n = right.shape[1];
     for (let j = 0; j < n; j++) out[biasElement.index * n + j] += biasElement.delta;
-    return { output, rows };
+    return rows;
   }
   recomputeRows(out, left, right, rows, bias);
-  return { output, rows };
+  return rows;
 }
 
 /** add/mul: rows of an output whose inputs share its shape, or are columns [rows, 1] or scalars. */
 export const zipRows =
   (f: (x: number, y: number) => number) =>
-  ([a, b]: Tensor[], before: Tensor, changes: (RowChange | null)[]): RowUpdate | null => {
-    if (!isMatrix(before) || changes.some((c) => c?.rows === 'all')) return null;
-    const [rows, cols] = before.shape;
+  ([a, b]: Tensor[], output: Tensor, changes: (RowChange | null)[]): Rows | null => {
+    if (!isMatrix(output) || changes.some((c) => c?.rows === 'all')) return null;
+    const [rows, cols] = output.shape;
     const reader = (t: Tensor) => {
       if (t.data.length === 1) return () => t.data[0];
       if (isMatrix(t) && t.shape[0] === rows && t.shape[1] === cols) return (r: number, c: number) => t.data[r * cols + c];
@@ -105,7 +106,6 @@ export const zipRows =
     const rb = reader(b);
     if (!ra || !rb || changes.some((c, i) => c && [a, b][i].data.length === 1)) return null;
     const changed = union(rowsOf(changes[0]), rowsOf(changes[1]));
-    const out = before.data.slice();
-    for (const r of changed) for (let c = 0; c < cols; c++) out[r * cols + c] = f(ra(r, c), rb(r, c));
-    return { output: { shape: [...before.shape], data: out }, rows: changed };
+    for (const r of changed) for (let c = 0; c < cols; c++) output.data[r * cols + c] = f(ra(r, c), rb(r, c));
+    return changed;
   };
