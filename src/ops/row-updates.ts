@@ -19,9 +19,13 @@ const isMatrix = (t: Tensor) => t.shape.length === 2;
 export const elementwiseRows =
   (f: (v: number) => number) =>
   ([x]: Tensor[], output: Tensor, [change]: (RowChange | null)[]): Rows | null => {
-    if (!change || change.rows === 'all' || !isMatrix(x)) return null;
-    const cols = x.shape[1];
+    if (!change) return null;
     const out = output.data;
+    if (change.rows === 'all' || !isMatrix(x)) {
+      for (let k = 0; k < out.length; k++) out[k] = f(x.data[k]);
+      return 'all';
+    }
+    const cols = x.shape[1];
     for (const r of change.rows) for (let k = r * cols; k < (r + 1) * cols; k++) out[k] = f(x.data[k]);
     return change.rows;
   };
@@ -64,8 +68,12 @@ const rowsOf = (c: RowChange | null) => (c && c.rows !== 'all' ? c.rows : undefi
  * node's value (its before is known), is a rank update of every row.
  */
 export function productUpdate(left: Tensor, right: Tensor, bias: Tensor | undefined, output: Tensor, leftChange: RowChange | null, rightChange: RowChange | null, biasChange: RowChange | null): Rows | null {
-  if ([leftChange, rightChange, biasChange].some((c) => c?.rows === 'all')) return null;
   const out = output.data;
+  if ([leftChange, rightChange, biasChange].some((c) => c?.rows === 'all')) {
+    // Everything changed: the full product, written in place.
+    recomputeRows(out, left, right, [...Array(left.shape[0]).keys()], bias);
+    return 'all';
+  }
   if (rightChange) {
     if (leftChange || biasChange || !rightChange.before) return null;
     rankUpdate(out, left, right, rightChange.before, rightChange.rows as readonly number[]);
