@@ -1,13 +1,17 @@
 /**
  * The benchmark's cases: the seed's fraud net and two random MLPs dumped by the peer (so both
  * sides check the very same values), each built as a correct graph and as the seed's buggy one
- * (layer 1's rule returns 4 × db, layer 2's returns 2 × dW: user ops from graphs/ops/seed-bugs.ts).
+ * (layer 1's rule returns 4 × db, layer 2's returns 2 × dW: the zoo's mutants of the built-in
+ * linear, which keep its forward and incremental rules, so the timing measures the engine).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mlpGraph, withOp, type Graph, type MlpCase, type Op } from '../../src/index.js';
-import seedBugs from '../../graphs/ops/seed-bugs.js';
+import { linear } from '../../src/ops/index.js';
+import { mutants } from '../zoo/mutants.js';
+
+const seedBugs: Op[] = [mutants.scale(linear, 1, 2), mutants.scale(linear, 2, 4)];
 import { dumpCase, sharedDir } from './peer.js';
 
 export type Variant = 'correct' | 'buggy';
@@ -90,5 +94,5 @@ export function buildGraph(c: MlpCase, variant: Variant): BuiltCase {
   if (variant === 'correct') return { graph, ops: [] };
   if (c.layers.length !== 3) throw new Error('the seed bug is defined on 3-layer nets');
   const buggy = withOp(withOp(graph, 'Z1', 'linear_db_x4'), 'Z2', 'linear_dW_x2');
-  return { graph: buggy, ops: seedBugs as Op[] };
+  return { graph: buggy, ops: seedBugs };
 }

@@ -47,7 +47,7 @@ export interface WorkerResult {
 
 const registryOf = (ops: readonly Op[]): OpRegistry => {
   const registry = new OpRegistry();
-  for (const op of ops) registry.register(op, 'graphs/ops/seed-bugs.ts');
+  for (const op of ops) registry.register(op, 'bench/zoo/mutants.ts');
   return registry;
 };
 

@@ -24,6 +24,7 @@ function damaged(base: Op, name: string, damage: (grads: Grads, args: RuleArgs) 
     inputs: [...base.inputs],
     forward: base.forward,
     ...(base.shape ? { shape: base.shape } : {}),
+    ...(base.update ? { update: base.update } : {}),
     doc: `mutant of ${base.name}`,
     backward: (inputs, output, gradOutput, attrs) => damage(base.backward(inputs, output, gradOutput, attrs), { inputs, output, gradOutput, attrs }),
   };
@@ -31,7 +32,7 @@ function damaged(base: Op, name: string, damage: (grads: Grads, args: RuleArgs) 
 
 /** The op `base` under another name with a rule written from scratch (a wrong derivative). */
 function rewritten(base: Op, name: string, backward: Op['backward']): Op {
-  return { name, inputs: [...base.inputs], forward: base.forward, ...(base.shape ? { shape: base.shape } : {}), doc: `mutant of ${base.name}`, backward };
+  return { name, inputs: [...base.inputs], forward: base.forward, ...(base.shape ? { shape: base.shape } : {}), ...(base.update ? { update: base.update } : {}), doc: `mutant of ${base.name}`, backward };
 }
 
 const mapped = (t: Tensor, f: (v: number, i: number) => number): Tensor => ({ shape: [...t.shape], data: t.data.map(f) });
