@@ -114,7 +114,7 @@ export function notes(rows: readonly Row[], m: Machine, opts: { sampleSeconds: n
     '- gradproof runs method auto (its default). Its element-wise rows are mode graph (every element of every param, central differences); the default rows are mode auto, gradproof\'s default verdict as the engine reaches it today (its evaluations column shows how much of the element-wise work it skips). The peer has one check, the seed\'s (h = 1e-7, threshold 1e-7), shown on both rows of a variant.',
     '- fwd equiv.: the check\'s time ÷ one forward pass, timed as the median of many unguarded forward passes over every node of the same compiled graph (`replayObjective(plan, leafValues(plan), plan.nodes)`, what each replay runs).',
     `- Peak RSS: getrusage's ru_maxrss high-water of the process that ran the row: a fresh node worker per gradproof row (node + jiti + the case: ${mb(nodeFloor)} MB or more before any check), a fresh python3 per peer run (python + numpy alone: ${mb(m.peer.baselineRssMb)} MB; the largest of the runs).`,
-    '- Buggy = the seed\'s bug: layer 1\'s rule returns 4 × db and layer 2\'s 2 × dW (user ops linear_db_x4 on Z1, linear_dW_x2 on Z2; the peer\'s --buggy). Correct must pass and buggy must fail.',
+    '- Buggy = the seed\'s bug: layer 1\'s rule returns 4 × db and layer 2\'s 2 × dW (the zoo\'s mutants linear_db_x4 on Z1 and linear_dW_x2 on Z2, user ops that keep linear\'s forward and incremental rules; the peer\'s --buggy). Correct must pass and buggy must fail.',
   ];
   if (big) {
     const limit = !opts.full

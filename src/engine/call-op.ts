@@ -13,9 +13,14 @@ export function callRule<T>(node: PlanNode, phase: 'forward' | 'backward', run: 
   try {
     return run();
   } catch (e) {
-    if (isGradproofError(e) && e.where.node) throw e;
-    return errors.opThrew(node.id, node.op.name, phase, describeThrown(e));
+    return nodeError(node, phase, e);
   }
+}
+
+/** What an op's rule threw, as an error that names the node and the op. */
+export function nodeError(node: PlanNode, phase: 'forward' | 'backward', e: unknown): never {
+  if (isGradproofError(e) && e.where.node) throw e;
+  return errors.opThrew(node.id, node.op.name, phase, describeThrown(e));
 }
 
 /**

@@ -7,7 +7,7 @@ import { errors } from '../core/messages.js';
 import { sameShape, sizeOf, type Tensor } from '../core/tensor.js';
 import type { RowChange, Rows } from '../core/op.js';
 import type { Plan, PlanNode } from './plan.js';
-import { callRule, watchInputs } from './call-op.js';
+import { callRule, nodeError, watchInputs } from './call-op.js';
 
 export type Values = Tensor[];
 
@@ -75,34 +75,44 @@ export interface ReplaySource {
  * and an op with an incremental rule (Op.update) updates only the rows the change reaches.
  */
 export function replayObjective(plan: Plan, baseline: Values, nodes: readonly PlanNode[], source?: ReplaySource, workspace?: Workspace): number {
+  // This runs once per evaluation of a check: plain loops and arrays, no closures.
   const values = baseline.slice();
-  // The rows that changed in each slot so far, and the values before the change.
-  const changes = new Map<number, RowChange>();
+  // The rows that changed in each slot so far (null where nothing did), with the values before.
+  const changes: (RowChange | null)[] = new Array(values.length).fill(null);
   // Rows written into workspace buffers, to put back from the baseline when the replay ends.
   const written: [number, Rows][] = [];
-  if (source) changes.set(source.slot, { rows: source.rows, before: null, element: source.element });
+  if (source) changes[source.slot] = { rows: source.rows, before: null, element: source.element };
   try {
-    for (const node of nodes) {
-      const inputs = node.args.map((s) => values[s]);
-      const inputChanges = source ? node.args.map((s) => changes.get(s) ?? null) : null;
-      if (inputChanges?.every((c) => c === null)) continue;
+    for (let n = 0; n < nodes.length; n++) {
+      const node = nodes[n];
+      const { args } = node;
+      const inputs: Tensor[] = new Array(args.length);
+      const inputChanges: (RowChange | null)[] = new Array(args.length);
+      let changed = !source;
+      for (let k = 0; k < args.length; k++) {
+        inputs[k] = values[args[k]];
+        inputChanges[k] = changes[args[k]];
+        if (inputChanges[k]) changed = true;
+      }
+      if (!changed) continue;
       const before = baseline[node.slot];
       let rows: Rows | null = null;
-      if (inputChanges && node.op.update) {
-        const output = workspace ? workspace.buffer(node.slot, before) : { shape: [...before.shape], data: before.data.slice() };
-        try {
-          rows = callRule(node, 'forward', () => node.op.update!(inputs, output, inputChanges, node.attrs));
-        } catch (e) {
-          workspace?.restore(node.slot, before, 'all');
-          throw e;
+      try {
+        if (source && node.op.update) {
+          const output = workspace ? workspace.buffer(node.slot, before) : { shape: [...before.shape], data: before.data.slice() };
+          rows = node.op.update(inputs, output, inputChanges, node.attrs);
+          if (rows) {
+            values[node.slot] = output;
+            if (workspace) written.push([node.slot, rows]);
+          }
         }
-        if (rows) {
-          values[node.slot] = output;
-          if (workspace) written.push([node.slot, rows]);
-        }
+        if (!rows) values[node.slot] = node.op.forward(inputs, node.attrs);
+      } catch (e) {
+        // An update that threw may have written part of its buffer: put all of it back.
+        if (source && node.op.update && !rows) workspace?.restore(node.slot, before, 'all');
+        nodeError(node, 'forward', e);
       }
-      if (!rows) values[node.slot] = callRule(node, 'forward', () => node.op.forward(inputs, node.attrs));
-      if (source) changes.set(node.slot, { rows: rows ?? 'all', before });
+      if (source) changes[node.slot] = { rows: rows ?? 'all', before };
     }
     return values[plan.objective].data[0];
   } finally {
