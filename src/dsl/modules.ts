@@ -25,5 +25,5 @@ export async function loadOpModule(path: string, absPath: string, at: At, regist
   if (exported === undefined) dsl.noDefault(at, path);
   const ops = Array.isArray(exported) ? exported : [exported];
   if (ops.length === 0) dsl.noOps(at, path);
-  for (const op of ops) placed(at, () => registry.register(op, path));
+  for (const op of ops) placed(at, () => registry.register(op, path, absPath));
 }

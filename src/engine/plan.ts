@@ -23,6 +23,8 @@ export interface PlanNode {
   readonly shape: number[] | null;
   /** A built-in op: its rules are tested not to write into their arguments, so no watch is kept. */
   readonly builtin: boolean;
+  /** For a user op loaded from a module: its absolute path (worker threads load it again). */
+  readonly module?: string;
   /** Per argument: whether its value depends on a param, so that its gradient is needed. */
   readonly needs: readonly boolean[];
 }
@@ -52,7 +54,8 @@ export function compile(graph: Graph, registry: OpRegistry): Plan {
     const shape = inferShape(node, op, args.map((s) => shapes[s]));
     shapes.push(shape);
     const builtin = registry.sourceOf(op.name) === BUILTIN_SOURCE;
-    return { id: node.id, op, attrs: node.attrs, args, slot: slotOf.get(node.id)!, shape, builtin, needs: [] };
+    const module = registry.moduleOf(op.name);
+    return { id: node.id, op, attrs: node.attrs, args, slot: slotOf.get(node.id)!, shape, builtin, needs: [], ...(module ? { module } : {}) };
   });
   const downstream = downstreamOfParams(graph, nodes);
   const dependsOnParam = new Set([...downstream].flatMap(([param, reached]) => [param, ...reached.map((n) => n.slot)]));

@@ -11,6 +11,7 @@ import { errors } from '../core/messages.js';
 import { fail } from '../core/errors.js';
 import type { Plan } from './plan.js';
 import { replayObjective, Workspace, type Values } from './forward.js';
+import { replayInWorkers, workersFor } from './parallel-replay.js';
 
 /** One element of one param moved by `step`. */
 export interface ElementPerturbation {
@@ -53,9 +54,17 @@ export interface ReplayOptions {
    * reaches. False recomputes every node downstream of the param in full.
    */
   incremental?: boolean;
+  /**
+   * Worker threads for element perturbations (parallel-replay.ts). `auto` (default): one per core
+   * for 20,000 evaluations or more, when a scheduler is given (threads answer asynchronously)
+   * and every op can be loaded again in a thread (built in, or from a module).
+   */
+  workers?: number | 'auto';
 }
 
 export function replay(plan: Plan, baseline: Values, perturbations: readonly Perturbation[], options: ReplayOptions = {}): Observable<Evaluation> {
+  const threads = perturbations.some(isDirection) ? 1 : workersFor(plan, perturbations.length, options.workers ?? 'auto', options.scheduler !== undefined);
+  if (threads > 1) return replayInWorkers(plan, perturbations as readonly ElementPerturbation[], threads, options.incremental ?? true);
   return new Observable<Evaluation>((subscriber) => {
     const total = perturbations.length;
     const incremental = options.incremental ?? true;

@@ -28,19 +28,25 @@ export function validateOp(value: unknown, source: string): Op {
 }
 
 export class OpRegistry {
-  // name -> the op and where it came from (a module path, or BUILTIN_SOURCE).
-  private readonly entries = new Map<string, { op: Op; source: string }>();
+  // name -> the op, where it came from (a module path as written, or BUILTIN_SOURCE), and the
+  // module's absolute path when it was loaded from one (so a worker thread can load it again).
+  private readonly entries = new Map<string, { op: Op; source: string; module?: string }>();
 
   constructor(ops: Iterable<Op> = builtinOps) {
     for (const op of ops) this.register(op, BUILTIN_SOURCE);
   }
 
-  register(value: unknown, source: string): Op {
+  register(value: unknown, source: string, module?: string): Op {
     const op = validateOp(value, source);
     const existing = this.entries.get(op.name);
     if (existing) errors.opClash(op.name, existing.source, source);
-    this.entries.set(op.name, { op, source });
+    this.entries.set(op.name, { op, source, module });
     return op;
+  }
+
+  /** The absolute path of the module an op was loaded from, if it was. */
+  moduleOf(name: string): string | undefined {
+    return this.entries.get(name)?.module;
   }
 
   get(name: string): Op | undefined {

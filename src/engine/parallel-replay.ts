@@ -1,0 +1,110 @@
+/**
+ * Replays split across worker threads: the element perturbations go out in chunks to one worker
+ * per core, each of which rebuilds the graph and replays its chunks (replay-worker.ts); the
+ * values come back into the one Observable in the original order, so a parallel check emits
+ * exactly what a single-threaded one does, bit for bit. The caller's params are never touched:
+ * each worker perturbs its own copies.
+ */
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Observable } from 'rxjs';
+import type { Attrs } from '../core/op.js';
+import type { LeafKind } from '../core/graph.js';
+import type { Plan } from './plan.js';
+import type { ElementPerturbation, Evaluation } from './replay.js';
+import { fromPlain, type Chunk } from './replay-worker.js';
+
+/** Below this many evaluations, starting threads costs more than it saves. */
+export const WORKER_MIN_EVALUATIONS = 20_000;
+
+/** A graph as plain data a worker can receive: values are copied, ops named (and their modules). */
+export interface GraphSpec {
+  leaves: { name: string; kind: LeafKind; shape: number[]; data: Float64Array }[];
+  nodes: { id: string; op: string; args: string[]; attrs: Attrs }[];
+  objective: string;
+  modules: string[];
+  incremental: boolean;
+}
+
+/** Whether a worker can rebuild the plan: every op is built in or was loaded from a module. */
+export const portable = (plan: Plan): boolean => plan.nodes.every((n) => n.builtin || n.module);
+
+/** Threads for `total` evaluations: one per core when asked for (`auto`) and worth it, else 1. */
+export function workersFor(plan: Plan, total: number, requested: number | 'auto', asynchronous: boolean): number {
+  const wanted = requested === 'auto' ? (total >= WORKER_MIN_EVALUATIONS ? availableParallelism() : 1) : requested;
+  return wanted > 1 && asynchronous && portable(plan) ? Math.min(wanted, availableParallelism()) : 1;
+}
+
+function specOf(plan: Plan, incremental: boolean): GraphSpec {
+  const { graph } = plan;
+  return {
+    leaves: graph.leaves.map((l) => ({ name: l.name, kind: l.kind, shape: [...l.value.shape], data: l.value.data })),
+    nodes: graph.nodes.map((n) => ({ id: n.id, op: n.op, args: [...n.args], attrs: { ...n.attrs } })),
+    objective: graph.objective,
+    modules: [...new Set(plan.nodes.flatMap((n) => (n.module ? [n.module] : [])))],
+    incremental,
+  };
+}
+
+// The thread's script: load replay-worker through jiti (TypeScript from src/, or the built .js).
+const BOOT = `const { parentPort, workerData } = require('node:worker_threads');
+const { createJiti } = require(workerData.jiti);
+createJiti(workerData.entry).import(workerData.entry).then(
+  (m) => m.serve(parentPort, workerData.spec),
+  (e) => parentPort.postMessage({ id: -1, error: { code: 'worker', message: String((e && e.message) || e), where: {} } }));`;
+
+function spawn(spec: GraphSpec): Worker {
+  const here = import.meta.url;
+  const entry = fileURLToPath(new URL(here.endsWith('.ts') ? './replay-worker.ts' : './replay-worker.js', here));
+  const jiti = createRequire(here).resolve('jiti');
+  return new Worker(BOOT, { eval: true, workerData: { jiti, entry, spec } });
+}
+
+export function replayInWorkers(plan: Plan, perturbations: readonly ElementPerturbation[], workers: number, incremental: boolean): Observable<Evaluation> {
+  return new Observable<Evaluation>((subscriber) => {
+    const total = perturbations.length;
+    // Chunks of whole pairs (+h and −h of one element travel together), a few per thread.
+    const size = Math.max(512, 2 * Math.ceil(total / (2 * workers * 8)));
+    const starts = Array.from({ length: Math.ceil(total / size) }, (_v, i) => i * size);
+    if (starts.length === 0) return subscriber.complete();
+    // Closure state: the next chunk to send, chunks back early waiting their turn, the next to emit.
+    let nextToSend = 0;
+    let nextToEmit = 0;
+    const waiting = new Map<number, Float64Array>();
+    const spec = specOf(plan, incremental);
+    const pool = Array.from({ length: Math.min(workers, starts.length) }, () => spawn(spec));
+
+    const send = (worker: Worker) => {
+      if (nextToSend >= starts.length) return;
+      const id = nextToSend++;
+      const part = perturbations.slice(starts[id], starts[id] + size);
+      const chunk: Chunk = { id, params: part.map((p) => p.param), indices: Int32Array.from(part, (p) => p.index), steps: Float64Array.from(part, (p) => p.step) };
+      worker.postMessage(chunk, [chunk.indices.buffer as ArrayBuffer, chunk.steps.buffer as ArrayBuffer]);
+    };
+    const flush = () => {
+      while (waiting.has(nextToEmit) && !subscriber.closed) {
+        const values = waiting.get(nextToEmit)!;
+        waiting.delete(nextToEmit);
+        const start = starts[nextToEmit++];
+        for (let i = 0; i < values.length && !subscriber.closed; i++) {
+          subscriber.next({ perturbation: perturbations[start + i], value: values[i], done: start + i + 1, total });
+        }
+      }
+      if (nextToEmit === starts.length) subscriber.complete();
+    };
+    for (const worker of pool) {
+      worker.on('message', (m: { ready?: true; id?: number; values?: Float64Array; error?: Parameters<typeof fromPlain>[0] }) => {
+        if (m.error) return subscriber.error(fromPlain(m.error));
+        if (m.values) waiting.set(m.id!, m.values);
+        send(worker);
+        flush();
+      });
+      worker.on('error', (e) => subscriber.error(fromPlain({ code: 'worker', message: e.message, where: {} })));
+    }
+    return () => {
+      for (const worker of pool) void worker.terminate();
+    };
+  });
+}

@@ -1,0 +1,46 @@
+/** Worker threads: a parallel check gives the single-threaded one's results bit for bit. */
+import { describe, expect, it } from 'vitest';
+import { asyncScheduler, filter, lastValueFrom, map } from 'rxjs';
+import { checkGraph, checkGraph$, graph, createRandom, type CheckOptions, type Graph } from '../src/index.js';
+import { loadGraphFile } from '../src/dsl/index.js';
+import { compile } from '../src/engine/plan.js';
+import { OpRegistry } from '../src/ops/registry.js';
+import { portable } from '../src/engine/parallel-replay.js';
+
+const randn = (seed: number, rows: number, cols: number, scale: number) => {
+  const r = createRandom(seed);
+  return { shape: [rows, cols], data: Float64Array.from({ length: rows * cols }, () => r.normal() * scale) };
+};
+const inThreads = (g: Graph, options: CheckOptions) =>
+  lastValueFrom(checkGraph$(g, { ...options, scheduler: asyncScheduler, workers: 2 }).pipe(filter((e) => e.type === 'report'), map((e) => e.report)));
+const bits = (a: Float64Array) => [...a].map((v) => Object.is(v, -0) ? '-0' : String(v));
+
+describe('replays in worker threads', () => {
+  it('give the single-threaded numbers bit for bit, and leave the params as they were', async () => {
+    // 1,260 elements: 2,520 evaluations, in 5 chunks of at most 512 over 2 threads.
+    const g = graph().input('X', randn(1, 40, 30, 1)).param('W', randn(2, 30, 40, 0.2)).param('b', randn(3, 30, 1, 0.1)).param('V', randn(4, 1, 30, 0.3))
+      .node('Z', 'linear', ['X', 'W', 'b']).node('H', 'tanh', ['Z']).node('U', 'matmul', ['V', 'H']).node('c', 'sum', ['U']).build();
+    const before = g.leaves.map((l) => l.value.data.slice());
+    const single = checkGraph(g, { mode: 'graph' });
+    const parallel = await inThreads(g, { mode: 'graph' });
+    expect(parallel.verdict).toBe('pass');
+    expect(parallel.evaluations).toBe(single.evaluations);
+    parallel.params.forEach((p, k) => expect(bits(p.numeric)).toEqual(bits(single.params[k].numeric)));
+    g.leaves.forEach((l, i) => expect(l.value.data).toEqual(before[i]));
+  });
+
+  it('load user op modules again in each thread (the seed bug, from its graph file)', async () => {
+    const { graph: g, registry } = await loadGraphFile('graphs/fraud-buggy.graph');
+    const single = checkGraph(g, { registry, mode: 'graph' });
+    const parallel = await inThreads(g, { registry, mode: 'graph' });
+    expect(parallel.verdict).toBe('fail');
+    parallel.params.forEach((p, k) => expect(bits(p.numeric)).toEqual(bits(single.params[k].numeric)));
+  });
+
+  it('are not used for ops that a thread could not load again', () => {
+    const registry = new OpRegistry();
+    registry.register({ name: 'inline_op', inputs: ['x'], forward: ([x]) => x, backward: (_i, _o, d) => [d] }, 'test');
+    const g = graph().param('P', [[1, 2]]).node('Y', 'inline_op', ['P']).node('c', 'sum', ['Y']).build();
+    expect(portable(compile(g, registry))).toBe(false);
+  });
+});
