@@ -1,7 +1,7 @@
 /** Worker threads: a parallel check gives the single-threaded one's results bit for bit. */
 import { describe, expect, it } from 'vitest';
 import { asyncScheduler, filter, lastValueFrom, map } from 'rxjs';
-import { checkGraph, checkGraph$, graph, createRandom, type CheckOptions, type Graph } from '../src/index.js';
+import { checkGraph, checkGraph$, graph, createRandom, type CheckOptions, type Graph, type Op } from '../src/index.js';
 import { loadGraphFile } from '../src/dsl/index.js';
 import { compile } from '../src/engine/plan.js';
 import { OpRegistry } from '../src/ops/registry.js';
@@ -39,7 +39,8 @@ describe('replays in worker threads', () => {
 
   it('are not used for ops that a thread could not load again', () => {
     const registry = new OpRegistry();
-    registry.register({ name: 'inline_op', inputs: ['x'], forward: ([x]) => x, backward: (_i, _o, d) => [d] }, 'test');
+    const inline: Op = { name: 'inline_op', inputs: ['x'], forward: ([x]) => x, backward: (_i, _o, d) => [d] };
+    registry.register(inline, 'test');
     const g = graph().param('P', [[1, 2]]).node('Y', 'inline_op', ['P']).node('c', 'sum', ['Y']).build();
     expect(portable(compile(g, registry))).toBe(false);
   });
