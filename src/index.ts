@@ -19,7 +19,7 @@ export { OpRegistry, validateOp } from './ops/registry.js';
 
 // Passes and checks.
 export { evaluate, type Evaluated } from './check/evaluate.js';
-export { checkGraph, checkGraph$, type CheckOptions } from './check/check-graph.js';
+export { checkGraph, checkGraph$, checkGraphAsync, type CheckOptions } from './check/check-graph.js';
 export { checkGradient, type CostFunction, type GradientLike } from './check/check-function.js';
 export { checkOp, type OpCheckOptions, type OpInputResult } from './check/check-op.js';
 export { methodOf, type Method, type MethodName } from './check/methods.js';

@@ -1,7 +1,6 @@
 /** Worker threads: a parallel check gives the single-threaded one's results bit for bit. */
 import { describe, expect, it } from 'vitest';
-import { asyncScheduler, filter, lastValueFrom, map } from 'rxjs';
-import { checkGraph, checkGraph$, graph, createRandom, type CheckOptions, type Graph, type Op } from '../src/index.js';
+import { checkGraph, checkGraphAsync, graph, createRandom, type CheckOptions, type Graph, type Op } from '../src/index.js';
 import { loadGraphFile } from '../src/dsl/index.js';
 import { compile } from '../src/engine/plan.js';
 import { OpRegistry } from '../src/ops/registry.js';
@@ -11,8 +10,7 @@ const randn = (seed: number, rows: number, cols: number, scale: number) => {
   const r = createRandom(seed);
   return { shape: [rows, cols], data: Float64Array.from({ length: rows * cols }, () => r.normal() * scale) };
 };
-const inThreads = (g: Graph, options: CheckOptions) =>
-  lastValueFrom(checkGraph$(g, { ...options, scheduler: asyncScheduler, workers: 2 }).pipe(filter((e) => e.type === 'report'), map((e) => e.report)));
+const inThreads = (g: Graph, options: CheckOptions) => checkGraphAsync(g, { ...options, workers: 2 });
 const bits = (a: Float64Array) => [...a].map((v) => Object.is(v, -0) ? '-0' : String(v));
 
 describe('replays in worker threads', () => {

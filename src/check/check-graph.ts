@@ -5,7 +5,7 @@
  * rule is wrong. `checkGraph$` streams progress and ends with the report; `checkGraph` runs the
  * same stream synchronously and returns the report.
  */
-import { concat, defer, EMPTY, NEVER, of, takeUntil, type Observable } from 'rxjs';
+import { asyncScheduler, concat, defer, EMPTY, filter, lastValueFrom, map, NEVER, of, takeUntil, type Observable } from 'rxjs';
 import type { Graph } from '../core/graph.js';
 import type { Op } from '../core/op.js';
 import { compile, type PlanNode } from '../engine/plan.js';
@@ -111,6 +111,18 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     });
     return concat(estimates, finish);
   });
+}
+
+/**
+ * The check run in slices that yield to the event loop, to its report; large element-wise
+ * checks use worker threads (ReplayOptions.workers).
+ */
+export function checkGraphAsync(graph: Graph, options: CheckOptions = {}): Promise<CheckReport> {
+  const report = checkGraph$(graph, { scheduler: asyncScheduler, ...options }).pipe(
+    filter((e): e is Extract<CheckEvent, { type: 'report' }> => e.type === 'report'),
+    map((e) => e.report),
+  );
+  return lastValueFrom(report);
 }
 
 /** The check run synchronously to its report (errors are thrown). */
