@@ -6,7 +6,7 @@
 import { bufferCount, concat, defer, EMPTY, map, type Observable } from 'rxjs';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
-import { replay, type ElementPerturbation, type Evaluation, type ReplayOptions } from '../engine/replay.js';
+import { replay, type ElementPerturbation, type Evaluation, type PerturbationList, type ReplayOptions } from '../engine/replay.js';
 import { ElementJudge } from './element-judge.js';
 import type { Method } from './methods.js';
 import { relativeDifference } from './norms.js';
@@ -57,7 +57,7 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
     const eta = ((performance.now() - started) / 1000 / done) * (planned - done);
     return { type: 'progress', done, total: planned, param, difference: running.value(), eta };
   };
-  const pairs = (perturbations: ElementPerturbation[], onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) =>
+  const pairs = (perturbations: PerturbationList<ElementPerturbation>, onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) =>
     replay(plan, baseline, perturbations, options).pipe(
       bufferCount(2),
       map(([plus, minus]: Evaluation[]) => {
@@ -86,17 +86,29 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
   return concat(first, second);
 }
 
-/** +h then −h for the chosen elements of each target (all of them by default). */
-function stepsFor(targets: Target[], step: (t: Target, index: number) => number, only?: number[][]): ElementPerturbation[] {
-  const out: ElementPerturbation[] = [];
-  targets.forEach((t, k) => {
-    const indices = only ? only[k] : t.data.keys();
-    for (const index of indices) {
+/**
+ * +h then −h for the chosen elements of each target (all of them by default), made as the
+ * driver asks for them: position 2j and 2j + 1 are the two steps of the j-th element.
+ */
+function stepsFor(targets: Target[], step: (t: Target, index: number) => number, only?: number[][]): PerturbationList<ElementPerturbation> {
+  const counts = targets.map((t, k) => (only ? only[k].length : t.data.length));
+  const firsts = counts.map((_c, k) => counts.slice(0, k).reduce((a, b) => a + b, 0));
+  const elements = counts.reduce((a, b) => a + b, 0);
+  // Closure state: the target the last position fell in (positions are asked for in order).
+  let k = 0;
+  return {
+    length: 2 * elements,
+    at(i) {
+      if (i < 0 || i >= 2 * elements) return undefined;
+      const j = i >> 1;
+      while (j < firsts[k]) k--;
+      while (j >= firsts[k] + counts[k]) k++;
+      const t = targets[k];
+      const index = only ? only[k][j - firsts[k]] : j - firsts[k];
       const h = step(t, index);
-      out.push({ param: t.name, index, step: h }, { param: t.name, index, step: -h });
-    }
-  });
-  return out;
+      return { param: t.name, index, step: i % 2 === 0 ? h : -h };
+    },
+  };
 }
 
 /** Per-param figures over the elements checked (all of them, unless the check was stopped). */

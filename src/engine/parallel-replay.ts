@@ -13,7 +13,7 @@ import { Observable } from 'rxjs';
 import type { Attrs } from '../core/op.js';
 import type { LeafKind } from '../core/graph.js';
 import type { Plan } from './plan.js';
-import type { ElementPerturbation, Evaluation } from './replay.js';
+import type { ElementPerturbation, Evaluation, PerturbationList } from './replay.js';
 import { fromPlain, type Chunk } from './replay-worker.js';
 
 /** Below this many evaluations, starting threads costs more than it saves. */
@@ -62,7 +62,7 @@ function spawn(spec: GraphSpec): Worker {
   return new Worker(BOOT, { eval: true, workerData: { jiti, entry, spec } });
 }
 
-export function replayInWorkers(plan: Plan, perturbations: readonly ElementPerturbation[], workers: number, incremental: boolean): Observable<Evaluation> {
+export function replayInWorkers(plan: Plan, perturbations: PerturbationList<ElementPerturbation>, workers: number, incremental: boolean): Observable<Evaluation> {
   return new Observable<Evaluation>((subscriber) => {
     const total = perturbations.length;
     // Chunks of whole pairs (+h and −h of one element travel together), a few per thread.
@@ -79,7 +79,7 @@ export function replayInWorkers(plan: Plan, perturbations: readonly ElementPertu
     const send = (worker: Worker) => {
       if (nextToSend >= starts.length) return;
       const id = nextToSend++;
-      const part = perturbations.slice(starts[id], starts[id] + size);
+      const part = Array.from({ length: Math.min(size, total - starts[id]) }, (_v, i) => perturbations.at(starts[id] + i)!);
       const chunk: Chunk = { id, params: part.map((p) => p.param), indices: Int32Array.from(part, (p) => p.index), steps: Float64Array.from(part, (p) => p.step) };
       worker.postMessage(chunk, [chunk.indices.buffer as ArrayBuffer, chunk.steps.buffer as ArrayBuffer]);
     };
@@ -89,7 +89,7 @@ export function replayInWorkers(plan: Plan, perturbations: readonly ElementPertu
         waiting.delete(nextToEmit);
         const start = starts[nextToEmit++];
         for (let i = 0; i < values.length && !subscriber.closed; i++) {
-          subscriber.next({ perturbation: perturbations[start + i], value: values[i], done: start + i + 1, total });
+          subscriber.next({ perturbation: perturbations.at(start + i)!, value: values[i], done: start + i + 1, total });
         }
       }
       if (nextToEmit === starts.length) subscriber.complete();

@@ -32,6 +32,15 @@ export type Perturbation = ElementPerturbation | DirectionPerturbation;
 
 export const isDirection = (p: Perturbation): p is DirectionPerturbation => 'direction' in p;
 
+/**
+ * The perturbations of a replay, by position: an array, or a list that makes each one when asked,
+ * so a check of N elements holds no list of 2N perturbations. All of one kind.
+ */
+export interface PerturbationList<P extends Perturbation = Perturbation> {
+  readonly length: number;
+  at(i: number): P | undefined;
+}
+
 export interface Evaluation {
   readonly perturbation: Perturbation;
   /** The objective's value with the perturbation applied. */
@@ -62,9 +71,10 @@ export interface ReplayOptions {
   workers?: number | 'auto';
 }
 
-export function replay(plan: Plan, baseline: Values, perturbations: readonly Perturbation[], options: ReplayOptions = {}): Observable<Evaluation> {
-  const threads = perturbations.some(isDirection) ? 1 : workersFor(plan, perturbations.length, options.workers ?? 'auto', options.scheduler !== undefined);
-  if (threads > 1) return replayInWorkers(plan, perturbations as readonly ElementPerturbation[], threads, options.incremental ?? true);
+export function replay(plan: Plan, baseline: Values, perturbations: PerturbationList, options: ReplayOptions = {}): Observable<Evaluation> {
+  const directions = perturbations.length > 0 && isDirection(perturbations.at(0)!);
+  const threads = directions ? 1 : workersFor(plan, perturbations.length, options.workers ?? 'auto', options.scheduler !== undefined);
+  if (threads > 1) return replayInWorkers(plan, perturbations as PerturbationList<ElementPerturbation>, threads, options.incremental ?? true);
   return new Observable<Evaluation>((subscriber) => {
     const total = perturbations.length;
     const incremental = options.incremental ?? true;
@@ -120,7 +130,7 @@ export function replay(plan: Plan, baseline: Values, perturbations: readonly Per
     /** Replays until done, closed, or past `deadline`; true when there is more to do. */
     const runUntil = (deadline: number): boolean => {
       while (next < total && !subscriber.closed) {
-        const perturbation = perturbations[next];
+        const perturbation = perturbations.at(next)!;
         let value: number;
         try {
           value = evaluate(perturbation);
