@@ -1,5 +1,6 @@
 /** Directional checks: cheap whole-graph verdicts, and node inputs too large for elements. */
 import { describe, expect, it } from 'vitest';
+import { of } from 'rxjs';
 import { checkGraph, createRandom, graph, type Op, type Tensor } from '../src/index.js';
 import { linear } from '../src/ops/linear.js';
 
@@ -46,5 +47,29 @@ describe('the default verdict along directions', () => {
     const report = checkGraph(big(), { full: true });
     expect(report.verdict).toBe('pass');
     expect(report.evaluations).toBeGreaterThanOrEqual(1 + 2 * 5205);
+  });
+
+  it('follows up a direction that crosses a kink, so a bug hidden at a kink is still caught', () => {
+    // relu at exactly 0 in P[0]; the op after it is 30% off at element 1 only.
+    const scaleBug: Op = {
+      name: 'scale_bug',
+      inputs: ['x'],
+      forward: ([x]) => ({ shape: [...x.shape], data: x.data.map((v) => 2 * v) }),
+      backward: ([x], _y, dy) => [{ shape: [...x.shape], data: dy.data.map((v, i) => (i === 1 ? 2.6 : 2) * v) }],
+    };
+    const g = graph().param('P', [[0, 0.5, -0.3, 0.8]]).node('R', 'relu', ['P']).node('Y', 'scale_bug', ['R']).node('S', 'sum', ['Y']).build();
+    for (const seed of [0, 1, 2, 3]) {
+      const report = checkGraph(g, { ops: [scaleBug], seed });
+      expect(report.verdict, `seed ${seed}`).toBe('fail');
+      expect(report.nodes!.filter((n) => n.verdict === 'fail').map((n) => n.id)).toEqual(['Y']);
+    }
+  });
+
+  it('stopped before anything is settled, says incomplete and leaves params unchecked', () => {
+    const report = checkGraph(big(), { until: of(0) });
+    expect(report.verdict).toBe('incomplete');
+    expect(report.complete).toBe(false);
+    expect(report.params.every((p) => p.verdict === 'unchecked')).toBe(true);
+    expect(report.evaluations).toBe(1);
   });
 });

@@ -79,7 +79,8 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
       const outcome = stage?.finish();
       const byElements = paramResults(targets, method);
       const params = outcome?.params ?? byElements.params;
-      const difference = outcome ? relativeDifference(outcome.directions.map((d) => d.analytic), outcome.directions.map((d) => d.numeric)) : byElements.difference;
+      const settled = outcome?.directions.filter((d) => d.status !== 'pending');
+      const difference = settled ? relativeDifference(settled.map((d) => d.analytic), settled.map((d) => d.numeric)) : byElements.difference;
       const complete = outcome?.complete ?? targets.every((t) => t.checked === t.data.length && !t.judge?.toRefine().length);
       // Method auto fails on any element outside its error bound; method seed on the difference.
       const graphFails = outcome?.graphFails ?? (method.judged ? params.some((p) => p.verdict === 'fail') : !(difference < method.threshold));
@@ -95,7 +96,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
       const report: CheckReport = {
         method: method.name,
         mode,
-        verdict: (mode === 'nodes' ? nodesFail : graphFails || nodesFail) ? 'fail' : 'pass',
+        verdict: (mode === 'nodes' ? nodesFail : graphFails || nodesFail) ? 'fail' : complete ? 'pass' : 'incomplete',
         complete,
         difference: mode === 'nodes' ? (nodes?.difference ?? 0) : difference,
         threshold: method.threshold,

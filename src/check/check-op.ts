@@ -81,7 +81,7 @@ export function checkOpWith(
       return g ? coords.analytic(g.data, i) : 0;
     };
     const out = cotangents.map(() => new Float64Array(coords.count));
-    const judges = method.judged ? cotangents.map((_r, c) => new ElementJudge(coords.count, base[c])) : null;
+    const judges = method.judged ? cotangents.map((_r, c) => new ElementJudge(coords.count, base[c], method.threshold)) : null;
     const at = (i: number, offset: number) => {
       coords.move(i, offset);
       const values = s();

@@ -33,6 +33,9 @@ export function directionalStage(plan: Plan, baseline: Values, targets: Target[]
   const whole = (r: DirectionResult) => r.params.length === targets.length && targets.length > 1;
   const ownDirections = (t: Target) => directions.filter((r) => r.params.length === 1 && r.params[0] === t.name);
   const failed = (rs: DirectionResult[]) => rs.some((r) => r.status === 'fail');
+  // A direction at a kink proves nothing either way (an error smaller than the jump hides in it):
+  // it is followed up like a failure, and only a failure found there counts.
+  const unsettled = (rs: DirectionResult[]) => rs.some((r) => r.status === 'fail' || r.status === 'nondifferentiable');
   const started = performance.now();
   const progress = (param: string) => (): CheckProgress => {
     counts.pairs++;
@@ -46,26 +49,32 @@ export function directionalStage(plan: Plan, baseline: Values, targets: Target[]
   };
 
   const first = defer(() => along([targets], 'all params, along directions', seed));
-  const perParam = defer(() => (targets.length > 1 && failed(directions) ? along(targets.map((t) => [t]), 'each param, along directions', seed + 1) : EMPTY));
+  const perParam = defer(() => (targets.length > 1 && unsettled(directions) ? along(targets.map((t) => [t]), 'each param, along directions', seed + 1) : EMPTY));
   // Elements settle what directions flag: a direction can cross many kinks at once, or be swamped
   // by rounding where J is tiny, and the element-wise check handles both one element at a time.
   const elements = defer(() => {
-    const flagged = targets.filter((t) => failed(ownDirections(t)));
-    for (const t of flagged.length > 0 || !failed(directions) ? flagged : targets) {
+    const flagged = targets.filter((t) => unsettled(ownDirections(t)));
+    for (const t of flagged.length > 0 || !unsettled(directions) ? flagged : targets) {
       if (fits(budget, t.data.length, replaySeconds(plan, budget, plan.slotOf.get(t.name)!))) elementwise.push(t);
     }
     return elementwise.length === 0 ? EMPTY : estimateParams(plan, baseline, elementwise, method, options, counts);
   });
-  const events: Observable<CheckProgress> = concat(first, perParam, elements);
+  // Closure state: whether every stage ran to its end (a stop from `until` cuts them short).
+  let ended = false;
+  const end = defer(() => {
+    ended = true;
+    return EMPTY;
+  });
+  const events: Observable<CheckProgress> = concat(first, perParam, elements, end);
 
   const finish = (): StageOutcome => {
     const byElements = new Map(paramResults(elementwise, method).params.map((p) => [p.name, p]));
     const params = targets.map((t): ParamResult => byElements.get(t.name) ?? directionalResult(t, ownDirections(t), directions.filter(whole)));
     // A failing direction is confirmed by the params: by their elements where they were checked
     // one by one, else by their own directions.
-    const graphFails = failed(directions) && params.some((p) => p.verdict === 'fail');
-    const complete = directions.every((r) => r.status !== 'pending') && elementwise.every((t) => t.checked === t.data.length && !t.judge?.toRefine().length);
-    const evaluations = 2 * directions.length + 2 * directions.filter((r) => r.status !== 'ok' && r.status !== 'pending').length + paramEvaluations(elementwise, counts.refined);
+    const graphFails = unsettled(directions) && params.some((p) => p.verdict === 'fail');
+    const complete = ended && directions.every((r) => r.status !== 'pending') && elementwise.every((t) => t.checked === t.data.length && !t.judge?.toRefine().length);
+    const evaluations = 2 * counts.pairs + paramEvaluations(elementwise, counts.refined);
     return { params, directions, graphFails, complete, evaluations };
   };
   return { events, finish };
@@ -74,8 +83,10 @@ export function directionalStage(plan: Plan, baseline: Values, targets: Target[]
 /** A param judged along directions only: its own when it has them, else the whole graph's. */
 function directionalResult(t: Target, own: DirectionResult[], whole: DirectionResult[]): ParamResult {
   const rs = own.length > 0 ? own : whole;
-  const difference = relativeDifference(rs.map((r) => r.analytic), rs.map((r) => r.numeric));
-  const verdict = rs.some((r) => r.status === 'fail') ? 'fail' : 'pass';
+  const done = rs.filter((r) => r.status !== 'pending');
+  const difference = relativeDifference(done.map((r) => r.analytic), done.map((r) => r.numeric));
+  const settled = rs.filter((r) => r.status !== 'pending');
+  const verdict = rs.some((r) => r.status === 'fail') ? 'fail' : settled.length === 0 ? 'unchecked' : 'pass';
   const diagnosis = own.length > 0 ? directionalDiagnosis(own)?.text : undefined;
   return { name: t.name, shape: t.shape, verdict, difference, checked: 0, worst: null, analytic: t.analytic, numeric: t.numeric, by: 'directions', directions: rs.length, ...(diagnosis ? { diagnosis } : {}) };
 }

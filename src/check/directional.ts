@@ -7,7 +7,8 @@
  * signs, scaled per element like the steps, unit length), as gᵀv has about ‖g‖/√n, so one
  * direction misses e only when |eᵀv| falls under the error bound, about 2τ|gᵀv|: with
  * probability about (2/π)·2τ‖g‖/‖e‖ (for e spread over many elements; an error in a single
- * element is never hidden by sign cancellation). For an error of 0.1% of the gradient (‖e‖/‖g‖ = 1e-3, τ = 1e-6) that is
+ * element is never hidden by sign cancellation). A direction that crosses a kink is inconclusive
+ * and is followed up element by element (directional-stage.ts). For an error of 0.1% of the gradient (‖e‖/‖g‖ = 1e-3, τ = 1e-6) that is
  * 1.3e-3 per direction and 2e-9 for three independent directions.
  */
 import { bufferCount, concat, defer, EMPTY, map, type Observable } from 'rxjs';
@@ -87,7 +88,7 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
   );
   const offset = results.length;
   results.push(...entries.map((e) => ({ params: e.group.map((t) => t.name), analytic: e.analytic, numeric: NaN, status: 'pending' as const })));
-  const judge = new ElementJudge(entries.length, j0);
+  const judge = new ElementJudge(entries.length, j0, method.threshold);
   const statusOf = (i: number) => (['pending', 'ok', 'nondifferentiable', 'fail'] as const)[judge.status[i]];
   // Closure state: pairs of evaluations done, over both passes.
   let done = 0;

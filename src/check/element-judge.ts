@@ -16,7 +16,7 @@ export class ElementJudge {
   // Closure-like state: the first pass's values of elements waiting for the second.
   private readonly pending = new Map<number, { plus: number; minus: number; up: number; down: number }>();
 
-  constructor(size: number, private readonly j0: number) {
+  constructor(size: number, private readonly j0: number, private readonly tau?: number) {
     this.status = new Uint8Array(size);
   }
 
@@ -25,7 +25,7 @@ export class ElementJudge {
     const up = theta + h - theta;
     const down = theta - (theta - h);
     const d = (plus - minus) / (up + down);
-    const ratio = firstRatio(a, d, Math.max(Math.abs(this.j0), Math.abs(plus), Math.abs(minus)), (up + down) / 2);
+    const ratio = firstRatio(a, d, Math.max(Math.abs(this.j0), Math.abs(plus), Math.abs(minus)), (up + down) / 2, this.tau);
     if (ratio <= 1) this.accept(i, 'ok', ratio);
     else this.pending.set(i, { plus, minus, up, down });
     return d;
@@ -47,7 +47,7 @@ export class ElementJudge {
       minusHalf,
       upHalf: theta + halfStep - theta,
       downHalf: theta - (theta - halfStep),
-    });
+    }, this.tau);
     this.accept(i, judgement.status, judgement.ratio);
     return judgement.numeric;
   }

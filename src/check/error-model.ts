@@ -16,7 +16,7 @@
  */
 export type ElementStatus = 'ok' | 'nondifferentiable' | 'fail';
 
-/** Relative tolerance on agreement; gradproof reports it as the threshold of method auto. */
+/** Relative tolerance on agreement: the default threshold of method auto (`--threshold` sets it). */
 export const TAU = 1e-6;
 /** Rounding in a forward pass, in units of ε·|J| (an allowance for accumulated rounding). */
 export const KAPPA = 256;
@@ -27,8 +27,8 @@ const rounding = (jScale: number, h: number) => (KAPPA * Number.EPSILON * jScale
 const ratioOf = (gap: number, bound: number) => (gap === 0 ? 0 : gap / bound);
 
 /** Pass 1: |a − D(h)| over what D(h) may be off by; at most 1 accepts it without refining. */
-export function firstRatio(a: number, d: number, jScale: number, h: number): number {
-  return ratioOf(Math.abs(a - d), TAU * (Math.abs(a) + Math.abs(d)) + rounding(jScale, h));
+export function firstRatio(a: number, d: number, jScale: number, h: number, tau = TAU): number {
+  return ratioOf(Math.abs(a - d), tau * (Math.abs(a) + Math.abs(d)) + rounding(jScale, h));
 }
 
 export interface Refinement {
@@ -52,7 +52,7 @@ export interface Judgement {
   ratio: number;
 }
 
-export function judgeRefined(a: number, r: Refinement): Judgement {
+export function judgeRefined(a: number, r: Refinement, tau = TAU): Judgement {
   const jScale = Math.max(Math.abs(r.j0), Math.abs(r.plus), Math.abs(r.minus));
   const d1 = (r.plus - r.minus) / (r.up + r.down);
   const d2 = (r.plusHalf - r.minusHalf) / (r.upHalf + r.downHalf);
@@ -61,16 +61,16 @@ export function judgeRefined(a: number, r: Refinement): Judgement {
   const jump1 = (r.plus - r.j0) / r.up - (r.j0 - r.minus) / r.down;
   const jump2 = right - left;
   const noise = rounding(jScale, r.upHalf + r.downHalf) * 4;
-  const kink = Math.abs(jump2) > 0.75 * Math.abs(jump1) && Math.abs(jump2) > noise + TAU * (Math.abs(right) + Math.abs(left));
+  const kink = Math.abs(jump2) > 0.75 * Math.abs(jump1) && Math.abs(jump2) > noise + tau * (Math.abs(right) + Math.abs(left));
   if (kink) {
     // The one-sided quotients carry a truncation error of about |J''|·h/4 each, which is what
     // they moved by from h to h/2: the subdifferential is known only to that slack.
     const truncation = Math.abs((r.plus - r.j0) / r.up - right) + Math.abs((r.j0 - r.minus) / r.down - left);
-    const slack = noise + truncation + TAU * (Math.abs(right) + Math.abs(left));
+    const slack = noise + truncation + tau * (Math.abs(right) + Math.abs(left));
     const between = a >= Math.min(left, right) - slack && a <= Math.max(left, right) + slack;
     return { status: between ? 'nondifferentiable' : 'fail', numeric: d2, ratio: between ? 0 : Infinity };
   }
-  const bound = 2 * Math.abs(d2 - d1) + TAU * (Math.abs(a) + Math.abs(d2)) + rounding(jScale, (r.upHalf + r.downHalf) / 2);
+  const bound = 2 * Math.abs(d2 - d1) + tau * (Math.abs(a) + Math.abs(d2)) + rounding(jScale, (r.upHalf + r.downHalf) / 2);
   const ratio = ratioOf(Math.abs(a - d2), bound);
   return { status: ratio <= 1 ? 'ok' : 'fail', numeric: d2, ratio };
 }

@@ -11,7 +11,7 @@ import { ElementJudge } from './element-judge.js';
 import type { Method } from './methods.js';
 import { relativeDifference } from './norms.js';
 import { RunningDifference } from './running-difference.js';
-import type { CheckProgress, ParamResult, Verdict } from './report.js';
+import type { CheckProgress, ParamResult, ParamVerdict } from './report.js';
 import { worstOf } from './worst.js';
 
 /** One param under check: its live data, its analytic gradient, and the estimate being filled. */
@@ -37,7 +37,7 @@ export function targetsOf(plan: Plan, gradients: Map<string, { data: Float64Arra
       analytic: gradients.get(name)!.data,
       numeric: new Float64Array(data.length),
       checked: 0,
-      judge: method.judged ? new ElementJudge(data.length, j0) : null,
+      judge: method.judged ? new ElementJudge(data.length, j0, method.threshold) : null,
     }));
 }
 
@@ -118,7 +118,8 @@ export function paramResults(targets: Target[], method: Method): { params: Param
     const difference = relativeDifference(checkedPart(t, 'analytic'), checkedPart(t, 'numeric'));
     const { name, shape, checked, analytic, numeric, judge } = t;
     const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin };
-    const verdict: Verdict = (judged ? judged.failing > 0 : !(difference < method.threshold)) ? 'fail' : 'pass';
+    const failed = judged ? judged.failing > 0 : !(difference < method.threshold);
+    const verdict: ParamVerdict = failed ? 'fail' : checked === 0 && t.data.length > 0 ? 'unchecked' : 'pass';
     return { name, shape, verdict, difference, checked, worst: worstOf(analytic, numeric, shape, checked), analytic, numeric, ...judged };
   });
   const concatenated = (key: 'analytic' | 'numeric') => Float64Array.from(targets.flatMap((t) => [...checkedPart(t, key)]));

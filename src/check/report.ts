@@ -7,6 +7,12 @@ export type CheckMode = 'graph' | 'nodes' | 'auto';
 
 export type Verdict = 'pass' | 'fail';
 
+/** A param's verdict: `unchecked` when a check stopped early before it reached the param. */
+export type ParamVerdict = Verdict | 'unchecked';
+
+/** The whole check's: `incomplete` when it stopped early and had found nothing wrong so far. */
+export type CheckVerdict = Verdict | 'incomplete';
+
 export interface WorstElement {
   /** Per-axis index of the element with the largest |analytic − numeric|. */
   index: number[];
@@ -17,7 +23,7 @@ export interface WorstElement {
 export interface ParamResult {
   name: string;
   shape: number[];
-  verdict: Verdict;
+  verdict: ParamVerdict;
   difference: number;
   /** Elements estimated (all of them unless the check was stopped early). */
   checked: number;
@@ -40,7 +46,7 @@ export interface ParamResult {
 export interface CheckReport {
   method: MethodName;
   mode: CheckMode;
-  verdict: Verdict;
+  verdict: CheckVerdict;
   /** False when the check was stopped early (`until`): figures cover the elements checked. */
   complete: boolean;
   /** The seed's difference over all params together. */

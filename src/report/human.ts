@@ -40,7 +40,7 @@ function paramTable(report: CheckReport, c: Colors): string {
     p.worst ? value(p.worst.numeric) : '-',
     p.by === 'directions' ? `${p.directions} directions` : p.checked < p.analytic.length ? `${p.checked}/${p.analytic.length}` : String(p.checked),
     ...(judged ? [p.by === 'directions' ? '-' : String(p.failing ?? 0), p.by === 'directions' ? '-' : String(p.nondifferentiable ?? 0)] : []),
-    p.checked === 0 && p.by !== 'directions' && p.analytic.length > 0 ? c.dim('unchecked') : verdictCell(p.verdict, c),
+    verdictCell(p.verdict, c),
   ]);
   const header = ['param', 'shape', 'difference', 'worst at', 'analytic', 'numeric', 'checked', ...(judged ? ['failing', 'kinks'] : []), 'verdict'];
   const align = header.map((h): Align => (['difference', 'analytic', 'numeric', 'checked', 'failing', 'kinks'].includes(h) ? 'right' : 'left'));

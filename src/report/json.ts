@@ -2,7 +2,7 @@
  * The JSON report: a stable schema other tools read (documented in the README). Numbers that are
  * not finite (a NaN difference) become null, as JSON has no NaN.
  */
-import type { CheckReport } from '../check/report.js';
+import type { CheckReport, CheckVerdict, ParamVerdict } from '../check/report.js';
 import type { NodeResult } from '../check/check-nodes.js';
 import type { Diagnosis } from '../check/diagnose.js';
 
@@ -10,7 +10,7 @@ export interface JsonReport {
   file: string | null;
   method: string;
   mode: string;
-  verdict: 'pass' | 'fail';
+  verdict: CheckVerdict;
   complete: boolean;
   difference: number | null;
   threshold: number;
@@ -21,7 +21,7 @@ export interface JsonReport {
   params: {
     name: string;
     shape: number[];
-    verdict: 'pass' | 'fail';
+    verdict: ParamVerdict;
     checked: number;
     difference: number | null;
     worst: { index: number[]; analytic: number | null; numeric: number | null } | null;
