@@ -34,6 +34,7 @@ describe('graph errors name the node', () => {
     ['a cycle', () => small().node('A', 'add', ['X', 'B']).node('B', 'relu', ['A']).node('c', 'sum', ['B']).build(), 'the graph has a cycle: A -> B -> A', { node: 'A' }],
     ['a non-scalar objective', () => small().node('Z', 'linear', ['X', 'W', 'b']).build(), 'the objective Z must be a scalar, but its shape is [2, 2]', { node: 'Z' }],
     ['no op nodes', () => small().build(), 'the graph has no op nodes, so there is no objective to check', {}],
+    ['a NaN in a param', () => graph().param('W', { shape: [1, 2], data: Float64Array.of(0.1, NaN) }).node('c', 'sum', ['W']).build(), 'param W holds NaN at [0, 1]: a check needs finite values', { leaf: 'W' }],
     ['an objective that is not a node', () => small().node('Z', 'sum', ['X']).objective('W').build(), "the objective 'W' is not a node of the graph", { node: 'W' }],
   ])('%s', (_what, build, message, where) => {
     const e = errorOf(build());
@@ -66,6 +67,14 @@ describe('op errors name the node, the op and the input', () => {
     expect(e.message).toBe(message);
     expect(e.where).toMatchObject(where);
     expect(g.leaves[0].value.data).toEqual(before);
+  });
+
+  it('checks the gradients a rule returns in the node checks too (here only for another cotangent)', () => {
+    const sneaky = reluWith('sneaky', {
+      forward: ([x]) => doubled(x),
+      backward: ([x], _y, dy) => (dy.data[0] === 1 ? [doubled(dy)] : [{ shape: [4], data: new Float64Array(4) }]),
+    });
+    expect(() => checkGraph(withOp(sneaky), { ops: [sneaky], mode: 'nodes' })).toThrow('node H: sneaky.backward returned shape [4] for input x, whose shape is [2, 2]');
   });
 
   it('traces a non-finite gradient to where the forward pass first went non-finite', () => {

@@ -62,7 +62,7 @@ export function checkNodes(plan: Plan, values: Values, grads: Gradients, method:
     // Inputs whose element-wise check would not fit the budget are checked along directions; an
     // input that depends on a param must get a gradient (a null there is checked as zeros).
     const byElements = (size: number) => fits(budget, size, budget.nodeSeconds[node.slot]);
-    const byCotangent = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, node.needs, byElements);
+    const byCotangent = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, node.needs, byElements, node.id);
     const checked = inputs.map((x, k) => combine(byCotangent.map((r) => r[k]), x, nameOf.get(node.args[k])!, method));
     checked.forEach((r, k) => r.verdict !== 'none' && (evaluations += 2 * (byElements(inputs[k].data.length) ? inputs[k].data.length : DIRECTIONS)));
     return { id: node.id, op: node.op.name, verdict: verdictOf(checked), inputs: checked };

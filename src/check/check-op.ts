@@ -11,6 +11,7 @@ import { createRandom } from '../core/random.js';
 import { methodOf, type Method, type MethodName, type MethodOverrides } from './methods.js';
 import { relativeDifference } from './norms.js';
 import { ElementJudge } from './element-judge.js';
+import { checkLocalGradients } from '../engine/backward.js';
 import { drawDirections, DIRECTIONS } from './directional.js';
 
 export interface OpCheckOptions extends MethodOverrides {
@@ -58,10 +59,15 @@ export function checkOpWith(
   run: <T>(phase: 'forward' | 'backward', f: () => T) => T = (_p, f) => f(),
   required: readonly boolean[] = [],
   byElements: (size: number) => boolean = () => true,
+  name = op.name,
 ): OpInputResult[][] {
   const xs = inputs.map(copyTensor);
   const output = run('forward', () => op.forward(xs, attrs));
-  const grads = cotangents.map((r) => run('backward', () => op.backward(xs, output, r, attrs)));
+  const grads = cotangents.map((r) => {
+    const local = run('backward', () => op.backward(xs, output, r, attrs));
+    checkLocalGradients({ id: name, op }, local, xs, null);
+    return local;
+  });
   // s_c(x) = ⟨r_c, f(x)⟩ for every cotangent c, from one forward evaluation.
   const s = (): Float64Array => {
     const y = run('forward', () => op.forward(xs, attrs)).data;

@@ -77,6 +77,9 @@ export const errors = {
   malformedOp(source: string, detail: string): never {
     return fail('op-malformed', `${source}: not a valid op: ${detail}`);
   },
+  nonFiniteLeaf(kind: string, leaf: string, index: readonly number[], value: number): never {
+    return fail('leaf-value', `${kind} ${leaf} holds ${value} at [${index.join(', ')}]: a check needs finite values`, { leaf });
+  },
   leafValue(leaf: string, detail: string): never {
     return fail('leaf-value', `${leaf}: ${detail}`, { leaf });
   },

@@ -7,7 +7,7 @@ import { errors } from '../core/messages.js';
 import { inputName } from '../core/op.js';
 import { filled, sameShape, zeros, type Tensor } from '../core/tensor.js';
 import type { Plan, PlanNode } from './plan.js';
-import type { ForwardResult } from './forward.js';
+import type { ForwardResult, NonFinite } from './forward.js';
 import { callRule, watchInputs } from './call-op.js';
 
 /** Gradients of the objective by slot; undefined where nothing flows (no path to the objective). */
@@ -32,10 +32,9 @@ export function backward(plan: Plan, forward: ForwardResult, options: BackwardOp
     const local = callRule(node, 'backward', () =>
       options.guard ? watchInputs(node, 'backward', [...inputs, output, gradOut], run) : run(),
     );
-    if (!Array.isArray(local) || local.length !== node.args.length) errors.gradientCount(node.id, node.op.name, local, node.args.length);
+    checkLocalGradients(node, local, inputs, forward.nonFinite);
     local.forEach((g, arg) => {
       if (g === null) return;
-      checkLocalGradient(node, arg, g, inputs[arg], forward);
       const slot = node.args[arg];
       grads[slot] = accumulate(grads[slot], g);
     });
@@ -43,18 +42,27 @@ export function backward(plan: Plan, forward: ForwardResult, options: BackwardOp
   return grads;
 }
 
-function checkLocalGradient(node: PlanNode, arg: number, g: unknown, input: Tensor, forward: ForwardResult): asserts g is Tensor {
-  const name = inputName(node.op.inputs[arg]);
-  const t = g as Tensor;
-  if (typeof t !== 'object' || t === null || !(t.data instanceof Float64Array) || !Array.isArray(t.shape)) {
-    errors.gradientShape(node.id, node.op.name, name, arg, undefined, input.shape);
-  }
-  if (!sameShape(t.shape, input.shape) || t.data.length !== input.data.length) {
-    errors.gradientShape(node.id, node.op.name, name, arg, t.shape, input.shape);
-  }
-  for (let k = 0; k < t.data.length; k++) {
-    if (!Number.isFinite(t.data[k])) errors.gradientNotFinite(node.id, node.op.name, name, arg, k, t.data[k], forward.nonFinite);
-  }
+/**
+ * What a backward rule returned, checked: one gradient (or null) per input, each a finite tensor
+ * of that input's shape. The error names the node, the op and the input.
+ */
+export function checkLocalGradients(node: Pick<PlanNode, 'id' | 'op'>, local: unknown, inputs: readonly Tensor[], nonFinite: NonFinite | null): asserts local is (Tensor | null)[] {
+  if (!Array.isArray(local) || local.length !== inputs.length) return errors.gradientCount(node.id, node.op.name, local, inputs.length);
+  local.forEach((g: unknown, arg: number) => {
+    if (g === null) return;
+    const name = inputName(node.op.inputs[arg]);
+    const input = inputs[arg];
+    const t = g as Tensor;
+    if (typeof t !== 'object' || t === null || !(t.data instanceof Float64Array) || !Array.isArray(t.shape)) {
+      errors.gradientShape(node.id, node.op.name, name, arg, undefined, input.shape);
+    }
+    if (!sameShape(t.shape, input.shape) || t.data.length !== input.data.length) {
+      errors.gradientShape(node.id, node.op.name, name, arg, t.shape, input.shape);
+    }
+    for (let k = 0; k < t.data.length; k++) {
+      if (!Number.isFinite(t.data[k])) errors.gradientNotFinite(node.id, node.op.name, name, arg, k, t.data[k], nonFinite);
+    }
+  });
 }
 
 /** a + g as a new tensor (never written into: either may be an op's own array). */

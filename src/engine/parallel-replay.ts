@@ -102,6 +102,8 @@ export function replayInWorkers(plan: Plan, perturbations: PerturbationList<Elem
         flush();
       });
       worker.on('error', (e) => subscriber.error(fromPlain({ code: 'worker', message: e.message, where: {} })));
+      // A thread that ends on its own (a user op calling process.exit, say) must not leave the check waiting.
+      worker.on('exit', (code) => subscriber.error(fromPlain({ code: 'worker', message: `a worker thread exited (code ${code}) before the check ended`, where: {} })));
     }
     return () => {
       for (const worker of pool) void worker.terminate();

@@ -8,7 +8,7 @@ import { arity, inputName, type Attrs, type Op } from '../core/op.js';
 import { errors } from '../core/messages.js';
 import { GradproofError, isGradproofError, describeThrown } from '../core/errors.js';
 import { nearest } from '../core/suggest.js';
-import { sizeOf } from '../core/tensor.js';
+import { sizeOf, unravel } from '../core/tensor.js';
 import { BUILTIN_SOURCE, type OpRegistry } from '../ops/registry.js';
 
 export interface PlanNode {
@@ -42,6 +42,7 @@ export interface Plan {
 
 export function compile(graph: Graph, registry: OpRegistry): Plan {
   checkNames(graph);
+  checkValues(graph);
   const ops = resolveOps(graph, registry);
   const ordered = orderNodes(graph);
   const slotOf = new Map<string, number>();
@@ -74,6 +75,14 @@ function checkNames(graph: Graph): void {
   };
   for (const leaf of graph.leaves) define(leaf.name, leaf.kind === 'param' ? 'a param' : 'an input');
   for (const node of graph.nodes) define(node.id, 'a node');
+}
+
+/** Pass 1b: every leaf holds finite values (a NaN in a param is named here, not at some op). */
+function checkValues(graph: Graph): void {
+  for (const leaf of graph.leaves) {
+    const k = leaf.value.data.findIndex((v) => !Number.isFinite(v));
+    if (k >= 0) errors.nonFiniteLeaf(leaf.kind, leaf.name, unravel(k, leaf.value.shape), leaf.value.data[k]);
+  }
 }
 
 /** Pass 2: every op is registered and gets as many arguments as it takes. */

@@ -10,7 +10,8 @@ import { GradproofError, describeThrown, isGradproofError } from '../core/errors
 import { graph as builder } from '../core/graph.js';
 import { OpRegistry } from '../ops/registry.js';
 import { compile } from './plan.js';
-import { forwardGuarded, replayObjective, Workspace } from './forward.js';
+import { forwardGuarded, Workspace } from './forward.js';
+import { replayElement } from './replay.js';
 import type { GraphSpec } from './parallel-replay.js';
 
 export interface Chunk {
@@ -46,18 +47,7 @@ export async function serve(port: MessagePort, spec: GraphSpec): Promise<void> {
       try {
         const out = new Float64Array(chunk.indices.length);
         for (let i = 0; i < out.length; i++) {
-          const slot = plan.slotOf.get(chunk.params[i])!;
-          const { data, shape } = plan.leaves[slot].value;
-          const index = chunk.indices[i];
-          const original = data[index];
-          data[index] = original + chunk.steps[i];
-          const element = { index, delta: data[index] - original };
-          const rows = shape.length === 2 ? [Math.floor(index / shape[1])] : ('all' as const);
-          try {
-            out[i] = replayObjective(plan, baseline, plan.downstream.get(slot)!, spec.incremental ? { slot, rows, element } : undefined, workspace);
-          } finally {
-            data[index] = original;
-          }
+          out[i] = replayElement(plan, baseline, plan.slotOf.get(chunk.params[i])!, chunk.indices[i], chunk.steps[i], spec.incremental, workspace);
         }
         port.postMessage({ id: chunk.id, values: out }, [out.buffer as ArrayBuffer]);
       } catch (e) {

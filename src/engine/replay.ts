@@ -71,6 +71,23 @@ export interface ReplayOptions {
   workers?: number | 'auto';
 }
 
+/**
+ * The objective with one element of the param at `slot` moved by `step`, then written back to
+ * its saved original: the one replay of an element, for this driver and for worker threads.
+ */
+export function replayElement(plan: Plan, baseline: Values, slot: number, index: number, step: number, incremental: boolean, workspace: Workspace): number {
+  const { data, shape } = plan.leaves[slot].value;
+  const original = data[index];
+  data[index] = original + step;
+  const element = { index, delta: data[index] - original };
+  const source = incremental ? { slot, rows: shape.length === 2 ? [Math.floor(index / shape[1])] : ('all' as const), element } : undefined;
+  try {
+    return replayObjective(plan, baseline, plan.downstream.get(slot)!, source, workspace);
+  } finally {
+    data[index] = original;
+  }
+}
+
 export function replay(plan: Plan, baseline: Values, perturbations: PerturbationList, options: ReplayOptions = {}): Observable<Evaluation> {
   const directions = perturbations.length > 0 && isDirection(perturbations.at(0)!);
   const threads = directions ? 1 : workersFor(plan, perturbations.length, options.workers ?? 'auto', options.scheduler !== undefined);
@@ -115,16 +132,7 @@ export function replay(plan: Plan, baseline: Values, perturbations: Perturbation
       if (!Number.isInteger(p.index) || p.index < 0 || p.index >= data.length) {
         fail('perturbation', `${p.param} has ${data.length} elements; there is no element ${p.index}`, { leaf: p.param });
       }
-      const original = data[p.index];
-      data[p.index] = original + p.step;
-      const { shape } = leaf.value;
-      const element = { index: p.index, delta: data[p.index] - original };
-      const source = incremental ? { slot, rows: shape.length === 2 ? [Math.floor(p.index / shape[1])] : ('all' as const), element } : undefined;
-      try {
-        return replayObjective(plan, baseline, plan.downstream.get(slot)!, source, workspace);
-      } finally {
-        data[p.index] = original;
-      }
+      return replayElement(plan, baseline, slot, p.index, p.step, incremental, workspace);
     };
 
     /** Replays until done, closed, or past `deadline`; true when there is more to do. */
