@@ -102,6 +102,12 @@ describe('bad usage and bad input exit 2 with a message and no stack trace', () 
     noStack(r.stderr);
   });
 
+  it('no command at all is bad usage: the usage on stderr, exit 2', () => {
+    const r = run();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^Usage: gradproof/);
+  });
+
   it('--help and --version exit 0', () => {
     expect(run('--help')).toMatchObject({ status: 0 });
     expect(run('--help').stdout).toMatch(/Usage: gradproof/);

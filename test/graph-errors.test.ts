@@ -34,6 +34,7 @@ describe('graph errors name the node', () => {
     ['a cycle', () => small().node('A', 'add', ['X', 'B']).node('B', 'relu', ['A']).node('c', 'sum', ['B']).build(), 'the graph has a cycle: A -> B -> A', { node: 'A' }],
     ['a non-scalar objective', () => small().node('Z', 'linear', ['X', 'W', 'b']).build(), 'the objective Z must be a scalar, but its shape is [2, 2]', { node: 'Z' }],
     ['no op nodes', () => small().build(), 'the graph has no op nodes, so there is no objective to check', {}],
+    ['an unknown keyword argument', () => small().node('D', 'dropout', ['X'], { rat: 0.2 }).node('c', 'sum', ['D']).build(), "node D: dropout has no keyword argument 'rat' (it takes rate, seed)", { node: 'D', op: 'dropout' }],
     ['a NaN in a param', () => graph().param('W', { shape: [1, 2], data: Float64Array.of(0.1, NaN) }).node('c', 'sum', ['W']).build(), 'param W holds NaN at [0, 1]: a check needs finite values', { leaf: 'W' }],
     ['an objective that is not a node', () => small().node('Z', 'sum', ['X']).objective('W').build(), "the objective 'W' is not a node of the graph", { node: 'W' }],
   ])('%s', (_what, build, message, where) => {

@@ -41,6 +41,11 @@ function program(io: CliIO, run: (task: Promise<number>) => void): Command {
 /** Runs the command line `argv` (without node and the script) and resolves to the exit status. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   let task: Promise<number> | undefined;
+  if (argv.length === 0) {
+    // No command is bad usage: say how to use it, on stderr, and exit 2.
+    io.stderr.write(program(io, () => undefined).helpInformation());
+    return EXIT.badInput;
+  }
   try {
     await program(io, (t) => (task = t)).parseAsync(argv, { from: 'user' });
     if (!task) return EXIT.pass;

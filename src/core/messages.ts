@@ -28,6 +28,10 @@ export const errors = {
   cycle(path: readonly string[]): never {
     return fail('cycle', `the graph has a cycle: ${path.join(' -> ')}`, { node: path[0] });
   },
+  unknownAttr(node: string, op: string, attr: string, known: readonly string[], suggestion?: string): never {
+    const takes = known.length === 0 ? 'takes no keyword arguments' : `takes ${known.join(', ')}`;
+    return fail('attr', `node ${node}: ${op} has no keyword argument '${attr}' (it ${takes})`, { node, op }, didYouMean(suggestion));
+  },
   arity(node: string, op: string, min: number, max: number, got: number): never {
     const want = min === max ? plural(min, 'argument') : `${min} to ${max} arguments`;
     return fail('arity', `node ${node}: ${op} takes ${want}, got ${got}`, { node, op });

@@ -28,6 +28,8 @@ export interface Op {
   shape?(shapes: number[][], attrs?: Attrs): number[];
   /** Optional: a short description. */
   doc?: string;
+  /** Optional: the keyword arguments the op takes; when given, any other is an error (a typo). */
+  attrs?: string[];
   /**
    * Optional, for speed: after a change in some rows of some inputs, bring `output` (which holds
    * the output from before the change) up to date by writing only the rows that change, and

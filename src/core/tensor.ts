@@ -76,7 +76,7 @@ export function fromNested(value: unknown, what: string): Tensor {
   const walk = (v: unknown, axis: number, path: string): void => {
     if (axis === shape.length) {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        fail('nested', `${what}${path}: expected a finite number, got ${JSON.stringify(v) ?? String(v)}`);
+        fail('nested', `${what}${path}: expected a finite number, got ${typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v))}`);
       }
       data[k++] = v;
       return;

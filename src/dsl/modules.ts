@@ -4,7 +4,7 @@
  * each is registered with the path as written as its source, so a clash names both modules.
  */
 import { createJiti } from 'jiti';
-import { describeThrown } from '../core/errors.js';
+import { describeThrown, GradproofError, isGradproofError } from '../core/errors.js';
 import type { OpRegistry } from '../ops/registry.js';
 import { dsl, placed, type At } from './messages.js';
 import { checkReadable } from './read.js';
@@ -25,5 +25,14 @@ export async function loadOpModule(path: string, absPath: string, at: At, regist
   if (exported === undefined) dsl.noDefault(at, path);
   const ops = Array.isArray(exported) ? exported : [exported];
   if (ops.length === 0) dsl.noOps(at, path);
-  for (const op of ops) placed(at, () => registry.register(op, path, absPath));
+  for (const op of ops) {
+    try {
+      placed(at, () => registry.register(op, path, absPath));
+    } catch (e) {
+      // A malformed op's message starts with the module's path: a module named on the command
+      // line (no line to point at) need not be named twice.
+      if (!at.span && isGradproofError(e) && e.code === 'op-malformed') throw new GradproofError(e.code, e.message, {}, e.hint);
+      throw e;
+    }
+  }
 }

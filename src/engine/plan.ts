@@ -92,6 +92,9 @@ function resolveOps(graph: Graph, registry: OpRegistry): Map<string, Op> {
     const op = registry.get(node.op) ?? errors.unknownOp(node.id, node.op, registry.suggest(node.op));
     const { min, max } = arity(op);
     if (node.args.length < min || node.args.length > max) errors.arity(node.id, op.name, min, max, node.args.length);
+    for (const key of Object.keys(node.attrs)) {
+      if (op.attrs && !op.attrs.includes(key)) errors.unknownAttr(node.id, op.name, key, op.attrs, nearest(key, op.attrs));
+    }
     ops.set(node.id, op);
   }
   return ops;

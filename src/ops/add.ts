@@ -8,6 +8,7 @@ const plus = (x: number, y: number) => x + y;
 
 export const add: Op = {
   name: 'add',
+  attrs: [],
   inputs: ['a', 'b'],
   doc: 'a + b, elementwise with broadcasting',
   shape: (shapes) => broadcast('add', shapes),

@@ -33,6 +33,7 @@ function scaled(t: { shape: number[]; data: Float64Array }, mask: Float64Array) 
 
 export const dropout: Op = {
   name: 'dropout',
+  attrs: ['rate', 'seed'],
   inputs: ['x'],
   doc: 'inverted dropout with a mask frozen by seed (attrs rate, seed)',
   shape: (shapes, attrs) => (settings(attrs), sameAsInput(shapes)),

@@ -7,6 +7,7 @@ import { productUpdate } from './row-updates.js';
 
 export const linear: Op = {
   name: 'linear',
+  attrs: [],
   inputs: ['X', 'W', 'b?'],
   doc: 'W·X + b; X [features, examples], W [units, features], b [units, 1]',
   shape([x, w, b]) {

@@ -13,6 +13,7 @@ const examples = (shape: number[]): number => shape[1];
 
 export const logloss: Op = {
   name: 'logloss',
+  attrs: [],
   inputs: ['A', 'Y'],
   doc: 'mean logistic cost over the columns of A; Y holds labels in [0, 1] and takes no gradient',
   shape([a, y]) {

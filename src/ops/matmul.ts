@@ -7,6 +7,7 @@ import { productUpdate } from './row-updates.js';
 
 export const matmul: Op = {
   name: 'matmul',
+  attrs: [],
   inputs: ['A', 'B'],
   doc: 'matrix product A·B',
   shape([a, b]) {

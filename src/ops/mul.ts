@@ -8,6 +8,7 @@ const times = (x: number, y: number) => x * y;
 
 export const mul: Op = {
   name: 'mul',
+  attrs: [],
   inputs: ['a', 'b'],
   doc: 'a ⊙ b, elementwise with broadcasting',
   shape: (shapes) => broadcast('mul', shapes),

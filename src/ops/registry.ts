@@ -24,6 +24,7 @@ export function validateOp(value: unknown, source: string): Op {
     if (typeof op[fn] !== 'function') errors.malformedOp(source, `${label}: ${fn} must be a function`);
   }
   if (op.shape !== undefined && typeof op.shape !== 'function') errors.malformedOp(source, `${label}: shape, when given, must be a function`);
+  if (op.attrs !== undefined && !(Array.isArray(op.attrs) && op.attrs.every((a) => typeof a === 'string'))) errors.malformedOp(source, `${label}: attrs, when given, must be an array of names`);
   return value as Op;
 }
 

@@ -8,6 +8,7 @@ const reluOf = (v: number) => (v > 0 ? v : 0);
 
 export const relu: Op = {
   name: 'relu',
+  attrs: [],
   inputs: ['x'],
   doc: 'max(0, x), elementwise',
   shape: sameAsInput,

@@ -12,6 +12,7 @@ const sigmoidOf = (v: number): number => {
 
 export const sigmoid: Op = {
   name: 'sigmoid',
+  attrs: [],
   inputs: ['x'],
   doc: '1 / (1 + exp(-x)), elementwise',
   shape: sameAsInput,

@@ -3,6 +3,7 @@ import type { Op } from '../core/op.js';
 
 export const sum: Op = {
   name: 'sum',
+  attrs: [],
   inputs: ['x'],
   doc: 'the sum of all elements, a scalar',
   shape: () => [],

@@ -6,6 +6,7 @@ import { elementwiseRows } from './row-updates.js';
 
 export const tanh: Op = {
   name: 'tanh',
+  attrs: [],
   inputs: ['x'],
   doc: 'tanh(x), elementwise',
   shape: sameAsInput,
