@@ -1,6 +1,6 @@
 /** The RxJS side of checks: progress, empty checks, errors, early unsubscribe, async slices. */
 import { describe, expect, it } from 'vitest';
-import { asyncScheduler, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { asyncScheduler, firstValueFrom, lastValueFrom, Subject, take, tap, toArray } from 'rxjs';
 import { checkGraph$, graph, type CheckEvent, type CheckReport, type Op } from '../src/index.js';
 import { tanh } from '../src/ops/tanh.js';
 
@@ -49,5 +49,20 @@ describe('checkGraph$', () => {
     sub.unsubscribe();
     const report = reportOf(await done);
     expect([...report.params[0].numeric]).toEqual([...sync.params[0].numeric]);
+  });
+
+  it('stops node checks between two nodes when told to (until), and says the check is incomplete', async () => {
+    const g = graph().param('P', [[0.1, 0.2, 0.3]]).node('A', 'tanh', ['P']).node('B', 'tanh', ['A']).node('C', 'tanh', ['B']).node('c', 'sum', ['C']).build();
+    const stop = new Subject<void>();
+    const events = await lastValueFrom(
+      checkGraph$(g, { mode: 'nodes', scheduler: asyncScheduler, until: stop }).pipe(
+        tap((e) => e.type === 'progress' && e.done === 1 && stop.next()),
+        toArray(),
+      ),
+    );
+    const report = reportOf(events);
+    expect(report.complete).toBe(false);
+    expect(report.verdict).toBe('incomplete');
+    expect(report.nodes!.map((n) => n.id)).toEqual(['A']);
   });
 });

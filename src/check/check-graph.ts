@@ -14,7 +14,7 @@ import { backward, paramGradients } from '../engine/backward.js';
 import type { ReplayOptions } from '../engine/replay.js';
 import { OpRegistry } from '../ops/registry.js';
 import { methodOf, type MethodName, type MethodOverrides } from './methods.js';
-import { checkNodes } from './check-nodes.js';
+import { nodeStage } from './check-nodes.js';
 import { norm2, relativeDifference } from './norms.js';
 import { directionalStage } from './directional-stage.js';
 import { budgetOf } from './budget.js';
@@ -75,7 +75,9 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     const elementwise = defer(() => (targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts)));
     const estimates = (stage ? stage.events : elementwise).pipe(takeUntil(options.until ?? NEVER));
 
-    const finish = defer(() => {
+    // What the params' check found, worked out once when it ends (or is stopped).
+    let graphOutcome: ReturnType<typeof summarise> | undefined;
+    const summarise = () => {
       const outcome = stage?.finish();
       const byElements = paramResults(targets, method);
       const params = outcome?.params ?? byElements.params;
@@ -84,12 +86,26 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
       const complete = outcome?.complete ?? targets.every((t) => t.checked === t.data.length && !t.judge?.toRefine().length);
       // Method auto fails on any element outside its error bound; method seed on the difference.
       const graphFails = outcome?.graphFails ?? (method.judged ? params.some((p) => p.verdict === 'fail') : !(difference < method.threshold));
-      // Mode auto checks every node when the graph fails, to say which rule is wrong; and, when
-      // it passes, the nodes whose upstream gradient is zero, where a wrong rule hides from it.
+      return { outcome, params, difference, complete, graphFails };
+    };
+    const graphResult = () => (graphOutcome ??= summarise());
+
+    // Mode auto checks every node when the graph fails, to say which rule is wrong; and, when
+    // it passes, the nodes whose upstream gradient is zero, where a wrong rule hides from it.
+    let nodeChecks: ReturnType<typeof nodeStage> | undefined;
+    const nodeEvents = defer(() => {
+      const { complete, graphFails } = graphResult();
       const hidden = (node: PlanNode) => !grads[node.slot] || norm2(grads[node.slot]!.data) === 0;
-      const which = mode === 'nodes' || graphFails ? undefined : hidden;
       const wantNodes = mode === 'nodes' || (mode === 'auto' && complete && (graphFails || plan.nodes.some(hidden)));
-      const nodes = wantNodes ? checkNodes(plan, forward.values, grads, method, options.seed ?? 0, budget, which) : undefined;
+      if (!wantNodes) return EMPTY;
+      nodeChecks = nodeStage(plan, forward.values, grads, method, options.seed ?? 0, budget, mode === 'nodes' || graphFails ? undefined : hidden, options.scheduler);
+      return nodeChecks.events.pipe(takeUntil(options.until ?? NEVER));
+    });
+
+    const finish = defer(() => {
+      const { outcome, params, difference, graphFails, complete: paramsComplete } = graphResult();
+      const nodes = nodeChecks?.finish();
+      const complete = paramsComplete && (nodes?.complete ?? true);
       const nodesFail = nodes?.results.some((n) => n.verdict === 'fail') ?? false;
       const seconds = (performance.now() - started) / 1000 - forwardSeconds;
       const evaluations = 1 + (outcome?.evaluations ?? paramEvaluations(targets, counts.refined)) + (nodes?.evaluations ?? 0);
@@ -110,7 +126,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
       };
       return of<CheckEvent>({ type: 'report', report });
     });
-    return concat(estimates, finish);
+    return concat(estimates, nodeEvents, finish);
   });
 }
 

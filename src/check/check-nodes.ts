@@ -13,7 +13,8 @@ import { checkOpWith, randomLike, type OpInputResult } from './check-op.js';
 import { diagnose, type Diagnosis } from './diagnose.js';
 import type { Method } from './methods.js';
 import { norm2 } from './norms.js';
-import type { WorstElement } from './report.js';
+import type { CheckProgress, WorstElement } from './report.js';
+import { from, map, scheduled, type Observable, type SchedulerLike } from 'rxjs';
 import { worstOf } from './worst.js';
 import { directionalDiagnosis, DIRECTIONS } from './directional.js';
 import { fits, type Budget } from './budget.js';
@@ -46,14 +47,22 @@ export interface NodeChecks {
   difference: number;
   /** Evaluations of single ops used (each a partial replay). */
   evaluations: number;
+  /** Whether every selected node was checked (a stop can come between two). */
+  complete: boolean;
 }
 
-/** Checks the nodes `which` selects (all by default), in topological order. */
-export function checkNodes(plan: Plan, values: Values, grads: Gradients, method: Method, seed: number, budget: Budget, which: (node: PlanNode) => boolean = () => true): NodeChecks {
+/**
+ * Checks the nodes `which` selects (all by default), in topological order, one node per
+ * emission (and, with a scheduler, one per turn of the event loop), so a stop or an
+ * unsubscription takes effect between two nodes. `finish` reports on the nodes checked.
+ */
+export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: Method, seed: number, budget: Budget, which: (node: PlanNode) => boolean = () => true, scheduler?: SchedulerLike) {
   const nameOf = new Map([...plan.slotOf].map(([name, slot]) => [slot, name]));
+  // Closure state: the results so far and the evaluations they used.
   let evaluations = 0;
-  const checkedNodes = plan.nodes.map((node, n) => [node, n] as const).filter(([node]) => which(node));
-  const results = checkedNodes.map(([node, n]): NodeResult => {
+  const results: NodeResult[] = [];
+  const selected = plan.nodes.map((node, n) => [node, n] as const).filter(([node]) => which(node));
+  const checkNode = ([node, n]: readonly [PlanNode, number]): NodeResult => {
     const inputs = node.args.map((s) => values[s]);
     const upstream = grads[node.slot];
     const random = randomLike(values[node.slot], seed * 7919 + n);
@@ -66,9 +75,18 @@ export function checkNodes(plan: Plan, values: Values, grads: Gradients, method:
     const checked = inputs.map((x, k) => combine(byCotangent.map((r) => r[k]), x, nameOf.get(node.args[k])!, method));
     checked.forEach((r, k) => r.verdict !== 'none' && (evaluations += 2 * (byElements(inputs[k].data.length) ? inputs[k].data.length : DIRECTIONS)));
     return { id: node.id, op: node.op.name, verdict: verdictOf(checked), inputs: checked };
-  });
-  const differences = results.flatMap((r) => r.inputs.map((i) => i.difference ?? 0));
-  return { results, difference: Math.max(0, ...differences), evaluations };
+  };
+  const events: Observable<CheckProgress> = (scheduler ? scheduled(selected, scheduler) : from(selected)).pipe(
+    map((entry, i) => {
+      results.push(checkNode(entry));
+      return { type: 'progress', done: i + 1, total: selected.length, param: `node ${entry[0].id}`, difference: NaN, eta: null };
+    }),
+  );
+  const finish = (): NodeChecks => {
+    const differences = results.flatMap((r) => r.inputs.map((i) => i.difference ?? 0));
+    return { results, difference: Math.max(0, ...differences), evaluations, complete: results.length === selected.length };
+  };
+  return { events, finish };
 }
 
 function combine(results: OpInputResult[], input: Tensor, from: string, method: Method): NodeInputResult {
