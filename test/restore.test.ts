@@ -44,8 +44,8 @@ describe.each([
   });
 
   it('after a check that throws in the middle of its replays', () => {
-    // Throws on the 3rd forward call: the guarded pass is the 1st, so this is inside the replays,
-    // with P perturbed.
+    // Throws on the 3rd forward call: the guarded pass is the 1st and the timed plain pass the
+    // 2nd, so this is the first replay, with P perturbed.
     let calls = 0;
     const flaky: Op = { ...tanh, name: 'flaky', update: undefined, forward: (inputs, attrs) => { if (++calls === 3) throw new Error('flaked'); return tanh.forward(inputs, attrs); } };
     const g = withOp(tiny(), 'T', 'flaky');

@@ -4,7 +4,8 @@
  * writes one element in place, replays only the nodes downstream of that param, and writes the
  * saved original back (not θ + h − h, which does not round-trip) before anything else can run;
  * so between emissions, and after completion, error or unsubscription, every param holds
- * exactly its original bits. No copy of a parameter vector is made.
+ * exactly its original bits. An element perturbation copies nothing; a direction saves one copy
+ * of each param it moves, once per subscription, and writes it back after each evaluation.
  */
 import { Observable, type SchedulerLike } from 'rxjs';
 import { errors } from '../core/messages.js';
