@@ -87,7 +87,9 @@ function judgedSummary(report: CheckReport): string {
 /** Why the check failed: the wrong node inputs when nodes were checked, else the params. */
 function failureReasons(report: CheckReport): string[] {
   const wrong = (report.nodes ?? []).flatMap((n) => n.inputs.filter((i) => i.verdict === 'fail').map((i) => `node ${n.id}, input ${i.name}: ${i.diagnosis?.text ?? 'wrong'}`));
-  if (wrong.length > 0) return wrong;
+  // Method seed's verdict is its difference against its threshold: say so first.
+  const judgedByDifference = report.method === 'seed' && report.params.length > 0 ? [`difference ${sci(report.difference)} >= threshold ${sci(report.threshold)}`] : [];
+  if (wrong.length > 0) return [...judgedByDifference, ...wrong];
   const failing = report.params.filter((p) => p.verdict === 'fail').map((p) => `${p.name} (difference ${sci(p.difference)}${p.diagnosis ? `; ${p.diagnosis}` : ''})`);
   const graph = failing.length > 0 ? `the gradient of ${failing.join(', ')} disagrees with finite differences` : `difference ${sci(report.difference)} >= threshold ${sci(report.threshold)}`;
   return report.nodes ? [`${graph}, though every node's rule passes on its own (how the nodes are wired?)`] : [graph];
