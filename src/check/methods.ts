@@ -52,6 +52,8 @@ export function methodOf(name: MethodName = 'auto', overrides: MethodOverrides =
     threshold: threshold ?? TAU,
     judged: true,
     step: eps === undefined ? autoStep : () => eps,
+    // Method auto's elements are judged by element-judge.ts, which forms this same quotient from
+    // the steps taken on each side (and its refinement from them); this is the quotient alone.
     derivative: (plus, minus, theta, step) => (plus - minus) / (theta + step - (theta - step)),
   };
 }
