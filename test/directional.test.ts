@@ -1,7 +1,7 @@
 /** Directional checks: cheap whole-graph verdicts, and node inputs too large for elements. */
 import { describe, expect, it } from 'vitest';
-import { of } from 'rxjs';
-import { checkGraph, createRandom, graph, type Op, type Tensor } from '../src/index.js';
+import { of, Subject } from 'rxjs';
+import { checkGraph, checkGraph$, createRandom, graph, type CheckReport, type Op, type Tensor } from '../src/index.js';
 import { linear } from '../src/ops/linear.js';
 
 const randn = (seed: number, rows: number, cols: number, scale = 1) => {
@@ -71,5 +71,30 @@ describe('the default verdict along directions', () => {
     expect(report.complete).toBe(false);
     expect(report.params.every((p) => p.verdict === 'unchecked')).toBe(true);
     expect(report.evaluations).toBe(1);
+  });
+
+  it('stopped after the directions over all params failed, still says fail', () => {
+    const stop = new Subject<void>();
+    let report: CheckReport | undefined;
+    // Stop as soon as the directions over all params are settled and the per-param ones begin.
+    checkGraph$(big('dx_x2'), { ops: [mutant('dx_x2', 0, 2)], until: stop }).subscribe((e) => {
+      if (e.type === 'progress' && e.param.startsWith('each param')) stop.next();
+      if (e.type === 'report') report = e.report;
+    });
+    expect(report!.complete).toBe(false);
+    expect(report!.directions!.filter((d) => d.params.length === 3 && d.status === 'fail').length).toBeGreaterThan(0);
+    expect(report!.verdict).toBe('fail');
+  });
+
+  it('reports progress that never goes back, through directions and elements', () => {
+    const done: number[] = [];
+    checkGraph$(big('one_off'), { ops: [mutant('one_off', 1, 3, 123)], budget: 600 }).subscribe((e) => e.type === 'progress' && done.push(e.done));
+    expect(done.length).toBeGreaterThan(10);
+    expect(done.every((d, i) => i === 0 || d >= done[i - 1])).toBe(true);
+  });
+
+  it('refuses a params filter that names no param', () => {
+    expect(() => checkGraph(big(), { params: ['nope'] })).toThrow("'nope' is not a param of the graph");
+    expect(() => checkGraph(big(), { params: ['W', 'X'] })).toThrow("'X' is not a param of the graph");
   });
 });

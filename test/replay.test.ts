@@ -56,7 +56,8 @@ describe('checkGraph$', () => {
     const stop = new Subject<void>();
     const events = await lastValueFrom(
       checkGraph$(g, { mode: 'nodes', scheduler: asyncScheduler, until: stop }).pipe(
-        tap((e) => e.type === 'progress' && e.done === 1 && stop.next()),
+        // Stop after the first node's progress event.
+        tap((e) => e.type === 'progress' && e.param === 'node A' && stop.next()),
         toArray(),
       ),
     );

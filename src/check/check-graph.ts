@@ -5,7 +5,7 @@
  * rule is wrong. `checkGraph$` streams progress and ends with the report; `checkGraph` runs the
  * same stream synchronously and returns the report.
  */
-import { asyncScheduler, concat, defer, EMPTY, filter, lastValueFrom, map, NEVER, of, takeUntil, type Observable } from 'rxjs';
+import { asyncScheduler, concat, defer, EMPTY, filter, lastValueFrom, map, NEVER, of, takeUntil, tap, type Observable } from 'rxjs';
 import type { Graph } from '../core/graph.js';
 import type { Op } from '../core/op.js';
 import { compile, type PlanNode } from '../engine/plan.js';
@@ -73,7 +73,12 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     const budget = budgetOf(forward, options.full, options.budget);
     const stage = mode === 'auto' && method.judged && !options.full && targets.length > 0 ? directionalStage(plan, forward.values, targets, method, options.seed ?? 0, objective, replayOptions, budget) : null;
     const elementwise = defer(() => (targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts)));
-    const estimates = (stage ? stage.events : elementwise).pipe(takeUntil(options.until ?? NEVER));
+    // Closure state: the evaluations the params' check reported last, where node progress goes on.
+    let doneByParams = 0;
+    const estimates = (stage ? stage.events : elementwise).pipe(
+      takeUntil(options.until ?? NEVER),
+      tap((e) => (doneByParams = e.done)),
+    );
 
     // What the params' check found, worked out once when it ends (or is stopped).
     let graphOutcome: ReturnType<typeof summarise> | undefined;
@@ -98,7 +103,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
       const hidden = (node: PlanNode) => !grads[node.slot] || norm2(grads[node.slot]!.data) === 0;
       const wantNodes = mode === 'nodes' || (mode === 'auto' && complete && (graphFails || plan.nodes.some(hidden)));
       if (!wantNodes) return EMPTY;
-      nodeChecks = nodeStage(plan, forward.values, grads, method, options.seed ?? 0, budget, mode === 'nodes' || graphFails ? undefined : hidden, options.scheduler);
+      nodeChecks = nodeStage(plan, forward.values, grads, method, options.seed ?? 0, budget, mode === 'nodes' || graphFails ? undefined : hidden, options.scheduler, doneByParams);
       return nodeChecks.events.pipe(takeUntil(options.until ?? NEVER));
     });
 

@@ -16,7 +16,7 @@ import { norm2 } from './norms.js';
 import type { CheckProgress, WorstElement } from './report.js';
 import { from, map, scheduled, type Observable, type SchedulerLike } from 'rxjs';
 import { worstOf } from './worst.js';
-import { directionalDiagnosis, DIRECTIONS } from './directional.js';
+import { directionalDiagnosis } from './directional.js';
 import { fits, type Budget } from './budget.js';
 
 export interface NodeInputResult {
@@ -56,7 +56,7 @@ export interface NodeChecks {
  * emission (and, with a scheduler, one per turn of the event loop), so a stop or an
  * unsubscription takes effect between two nodes. `finish` reports on the nodes checked.
  */
-export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: Method, seed: number, budget: Budget, which: (node: PlanNode) => boolean = () => true, scheduler?: SchedulerLike) {
+export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: Method, seed: number, budget: Budget, which: (node: PlanNode) => boolean = () => true, scheduler?: SchedulerLike, doneBefore = 0) {
   const nameOf = new Map([...plan.slotOf].map(([name, slot]) => [slot, name]));
   // Closure state: the results so far and the evaluations they used.
   let evaluations = 0;
@@ -71,15 +71,19 @@ export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: 
     // Inputs whose element-wise check would not fit the budget are checked along directions; an
     // input that depends on a param must get a gradient (a null there is checked as zeros).
     const byElements = (size: number) => fits(budget, size, budget.nodeSeconds[node.slot]);
-    const byCotangent = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, node.needs, byElements, node.id);
+    const { results: byCotangent, evaluations: used } = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, node.needs, byElements, node.id);
+    evaluations += used;
     const checked = inputs.map((x, k) => combine(byCotangent.map((r) => r[k]), x, nameOf.get(node.args[k])!, method));
-    checked.forEach((r, k) => r.verdict !== 'none' && (evaluations += 2 * (byElements(inputs[k].data.length) ? inputs[k].data.length : DIRECTIONS)));
     return { id: node.id, op: node.op.name, verdict: verdictOf(checked), inputs: checked };
   };
   const events: Observable<CheckProgress> = (scheduler ? scheduled(selected, scheduler) : from(selected)).pipe(
     map((entry, i) => {
       results.push(checkNode(entry));
-      return { type: 'progress', done: i + 1, total: selected.length, param: `node ${entry[0].id}`, difference: NaN, eta: null };
+      // Progress goes on in evaluations from where the params' check left it; what the nodes
+      // still to check will take is estimated from those checked so far.
+      const done = doneBefore + evaluations;
+      const total = done + Math.round((evaluations / (i + 1)) * (selected.length - i - 1));
+      return { type: 'progress', done, total, param: `node ${entry[0].id}`, difference: NaN, eta: null };
     }),
   );
   const finish = (): NodeChecks => {

@@ -42,11 +42,11 @@ export interface OpInputResult {
 export function checkOp(op: Op, inputs: readonly Tensor[], options: OpCheckOptions = {}): OpInputResult[] {
   const method = methodOf(options.method, options);
   const r = options.cotangent ?? randomLike(op.forward(inputs.map(copyTensor), options.attrs), options.seed ?? 0);
-  return checkOpWith(op, inputs, [r], method, options.attrs)[0];
+  return checkOpWith(op, inputs, [r], method, options.attrs).results[0];
 }
 
 /**
- * Results per cotangent, then per input. `run` wraps each call of a rule (to name the node).
+ * Results per cotangent, then per input, and the evaluations of the op they took. `run` wraps each call of a rule (to name the node).
  * Where `required[k]` is set, a null gradient for input k is taken as zeros and checked (the
  * input depends on a param, so it is not a label and must pass its gradient on).
  */
@@ -60,7 +60,7 @@ export function checkOpWith(
   required: readonly boolean[] = [],
   byElements: (size: number) => boolean = () => true,
   name = op.name,
-): OpInputResult[][] {
+): { results: OpInputResult[][]; evaluations: number } {
   const xs = inputs.map(copyTensor);
   const output = run('forward', () => op.forward(xs, attrs));
   const grads = cotangents.map((r) => {
@@ -114,7 +114,8 @@ export function checkOpWith(
     }
     return { out, judges, coords, evaluations: 2 * coords.count + 2 * refine.size };
   });
-  return cotangents.map((_r, c) =>
+  const evaluations = numeric.reduce((n, r) => n + (r?.evaluations ?? 0), 0);
+  const results = cotangents.map((_r, c) =>
     xs.map((_x, k): OpInputResult => {
       const name = inputName(op.inputs[k]);
       const returnedNull = !grads[c][k];
@@ -131,6 +132,7 @@ export function checkOpWith(
       return { name, difference, verdict: failing ? 'fail' : 'pass', analytic: g.data, numeric: n, ...judged, ...directions, ...(returnedNull ? { returnedNull } : {}) };
     }),
   );
+  return { results, evaluations };
 }
 
 /** Ways to move an input: along each element, or along seeded random directions. */

@@ -57,7 +57,10 @@ export function directionalStage(plan: Plan, baseline: Values, targets: Target[]
     for (const t of flagged.length > 0 || !unsettled(directions) ? flagged : targets) {
       if (fits(budget, t.data.length, replaySeconds(plan, budget, plan.slotOf.get(t.name)!))) elementwise.push(t);
     }
-    return elementwise.length === 0 ? EMPTY : estimateParams(plan, baseline, elementwise, method, options, counts);
+    if (elementwise.length === 0) return EMPTY;
+    // Progress goes on from the directions' evaluations.
+    const base = 2 * counts.pairs;
+    return estimateParams(plan, baseline, elementwise, method, options, counts).pipe(map((e) => ({ ...e, done: base + e.done, total: base + e.total })));
   });
   // Closure state: whether every stage ran to its end (a stop from `until` cuts them short).
   let ended = false;
@@ -82,11 +85,12 @@ export function directionalStage(plan: Plan, baseline: Values, targets: Target[]
 
 /** A param judged along directions only: its own when it has them, else the whole graph's. */
 function directionalResult(t: Target, own: DirectionResult[], whole: DirectionResult[]): ParamResult {
-  const rs = own.length > 0 ? own : whole;
+  // The param's own directions once any has run; until then, those over all params.
+  const rs = own.some((r) => r.status !== 'pending') ? own : whole;
   const done = rs.filter((r) => r.status !== 'pending');
   const difference = relativeDifference(done.map((r) => r.analytic), done.map((r) => r.numeric));
   const settled = rs.filter((r) => r.status !== 'pending');
   const verdict = rs.some((r) => r.status === 'fail') ? 'fail' : settled.length === 0 ? 'unchecked' : 'pass';
-  const diagnosis = own.length > 0 ? directionalDiagnosis(own)?.text : undefined;
+  const diagnosis = rs === own ? directionalDiagnosis(own.filter((r) => r.status !== 'pending'))?.text : undefined;
   return { name: t.name, shape: t.shape, verdict, difference, checked: 0, worst: null, analytic: t.analytic, numeric: t.numeric, by: 'directions', directions: rs.length, ...(diagnosis ? { diagnosis } : {}) };
 }

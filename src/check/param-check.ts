@@ -6,6 +6,7 @@
 import { bufferCount, concat, defer, EMPTY, map, type Observable } from 'rxjs';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
+import { errors } from '../core/messages.js';
 import { replay, type ElementPerturbation, type Evaluation, type PerturbationList, type ReplayOptions } from '../engine/replay.js';
 import { ElementJudge } from './element-judge.js';
 import type { Method } from './methods.js';
@@ -28,6 +29,9 @@ export interface Target {
 }
 
 export function targetsOf(plan: Plan, gradients: Map<string, { data: Float64Array }>, method: Method, j0: number, only?: readonly string[]): Target[] {
+  for (const name of only ?? []) {
+    if (!plan.leaves.some((l) => l.kind === 'param' && l.name === name)) errors.unknownParam(name);
+  }
   return plan.leaves
     .filter((leaf) => leaf.kind === 'param' && (!only || only.includes(leaf.name)))
     .map(({ name, value: { shape, data } }) => ({
@@ -117,9 +121,12 @@ export function paramResults(targets: Target[], method: Method): { params: Param
   const params = targets.map((t): ParamResult => {
     const difference = relativeDifference(checkedPart(t, 'analytic'), checkedPart(t, 'numeric'));
     const { name, shape, checked, analytic, numeric, judge } = t;
-    const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin };
+    const undecided = judge ? judge.status.subarray(0, checked).filter((s) => s === 0).length : 0;
+    const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin, ...(undecided ? { undecided } : {}) };
     const failed = judged ? judged.failing > 0 : !(difference < method.threshold);
-    const verdict: ParamVerdict = failed ? 'fail' : checked === 0 && t.data.length > 0 ? 'unchecked' : 'pass';
+    // Not every element settled (a stop came first): no verdict for the param, unless one failed.
+    const settled = checked === t.data.length && !(judge && judge.toRefine().length > 0);
+    const verdict: ParamVerdict = failed ? 'fail' : settled || t.data.length === 0 ? 'pass' : 'unchecked';
     return { name, shape, verdict, difference, checked, worst: worstOf(analytic, numeric, shape, checked), analytic, numeric, ...judged };
   });
   const concatenated = (key: 'analytic' | 'numeric') => Float64Array.from(targets.flatMap((t) => [...checkedPart(t, key)]));

@@ -7,7 +7,7 @@ export type CheckMode = 'graph' | 'nodes' | 'auto';
 
 export type Verdict = 'pass' | 'fail';
 
-/** A param's verdict: `unchecked` when a check stopped early before it reached the param. */
+/** A param's verdict: `unchecked` when a check stopped before all its elements were settled. */
 export type ParamVerdict = Verdict | 'unchecked';
 
 /** The whole check's: `incomplete` when it stopped early and had found nothing wrong so far. */
@@ -33,6 +33,8 @@ export interface ParamResult {
   nondifferentiable?: number;
   /** Method auto: the largest |analytic − numeric| / error bound among accepted elements (≤ 1). */
   margin?: number;
+  /** Method auto, a check stopped early: elements estimated once but not yet settled. */
+  undecided?: number;
   /** How the param was checked: element by element (default), or along random directions only. */
   by?: 'elements' | 'directions';
   /** For `by: 'directions'`: how many directions, and how the gradient is wrong if it is. */

@@ -65,7 +65,9 @@ function summary(report: CheckReport, c: Colors): string {
   if (!report.complete) {
     const checked = report.params.reduce((n, p) => n + p.checked, 0);
     const total = report.params.reduce((n, p) => n + p.analytic.length, 0);
-    return `${c.yellow(c.bold('INTERRUPTED'))}: ${checked} of ${total} elements checked; so far ${against} (${cost})`;
+    const sum = (key: 'failing' | 'undecided') => report.params.reduce((n, p) => n + (p[key] ?? 0), 0);
+    const sofar = judged ? `${sum('failing')} outside their error bound, ${sum('undecided')} not yet settled (difference ${sci(report.difference)})` : against;
+    return `${c.yellow(c.bold('INTERRUPTED'))}: ${checked} of ${total} elements checked; so far ${sofar} (${cost})`;
   }
   if (report.verdict === 'pass') return `${c.green(c.bold('PASS'))}: ${against} (${cost})`;
   return `${c.red(c.bold('FAIL'))}: ${failureReasons(report).join('; ')} (${cost})`;
