@@ -15,18 +15,30 @@ import type { Tensor } from '../core/tensor.js';
 
 const isMatrix = (t: Tensor) => t.shape.length === 2;
 
-/** An elementwise op's rule: recompute the changed rows of its single input. */
+/**
+ * An elementwise op's kernel: out[k] = f(x[k]) for k in [from, to). Each op writes its own loop,
+ * so the function inlines into it (a shared loop calling f would see every op's f and inline none).
+ */
+export type ElementwiseKernel = (x: Float64Array, out: Float64Array, from: number, to: number) => void;
+
+/** The forward rule of an elementwise op, from its kernel. */
+export const elementwiseForward = (kernel: ElementwiseKernel) => ([x]: Tensor[]): Tensor => {
+  const out = new Float64Array(x.data.length);
+  kernel(x.data, out, 0, out.length);
+  return { shape: [...x.shape], data: out };
+};
+
+/** An elementwise op's incremental rule, from its kernel: recompute the changed rows. */
 export const elementwiseRows =
-  (f: (v: number) => number) =>
+  (kernel: ElementwiseKernel) =>
   ([x]: Tensor[], output: Tensor, [change]: (RowChange | null)[]): Rows | null => {
     if (!change) return null;
-    const out = output.data;
     if (change.rows === 'all' || !isMatrix(x)) {
-      for (let k = 0; k < out.length; k++) out[k] = f(x.data[k]);
+      kernel(x.data, output.data, 0, output.data.length);
       return 'all';
     }
     const cols = x.shape[1];
-    for (const r of change.rows) for (let k = r * cols; k < (r + 1) * cols; k++) out[k] = f(x.data[k]);
+    for (const r of change.rows) kernel(x.data, output.data, r * cols, (r + 1) * cols);
     return change.rows;
   };
 

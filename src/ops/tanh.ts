@@ -1,8 +1,12 @@
 /** tanh(x), elementwise. */
 import type { Op } from '../core/op.js';
-import { map, map2 } from '../core/kernels.js';
+import { map2 } from '../core/kernels.js';
 import { sameAsInput } from './shape-rules.js';
-import { elementwiseRows } from './row-updates.js';
+import { elementwiseForward, elementwiseRows, type ElementwiseKernel } from './row-updates.js';
+
+const kernel: ElementwiseKernel = (x, out, from, to) => {
+  for (let k = from; k < to; k++) out[k] = Math.tanh(x[k]);
+};
 
 export const tanh: Op = {
   name: 'tanh',
@@ -10,8 +14,8 @@ export const tanh: Op = {
   inputs: ['x'],
   doc: 'tanh(x), elementwise',
   shape: sameAsInput,
-  forward: ([x]) => map(x, Math.tanh),
-  update: elementwiseRows(Math.tanh),
+  forward: elementwiseForward(kernel),
+  update: elementwiseRows(kernel),
   // dx = dy · (1 − t²), from the saved output t.
   backward: (_inputs, t, dy) => [map2(dy, t, (g, v) => g * (1 - v * v))],
 };
