@@ -115,13 +115,6 @@ export function reduceTo(grad: Tensor, shape: readonly number[]): Tensor {
   return { shape: [...shape], data };
 }
 
-/** out[i] = f(x[i]). */
-export function map(x: Tensor, f: (v: number) => number): Tensor {
-  const data = new Float64Array(x.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = f(x.data[i]);
-  return { shape: [...x.shape], data };
-}
-
 /** out[i] = f(x[i], y[i]) for tensors of one shape. */
 export function map2(x: Tensor, y: Tensor, f: (a: number, b: number) => number): Tensor {
   const data = new Float64Array(x.data.length);
