@@ -42,11 +42,13 @@ export const elementwiseRows =
     return change.rows;
   };
 
-/** Rows `rows` of A·B (+ b), recomputed in place in `out` from the current A, B and b. */
-function recomputeRows(out: Float64Array, A: Tensor, B: Tensor, rows: readonly number[], b?: Tensor): void {
-  const [, k] = A.shape;
+/** Rows `rows` of A·B (+ b) ('all' for every row), recomputed in place in `out` from the current A, B and b. */
+function recomputeRows(out: Float64Array, A: Tensor, B: Tensor, rows: Rows, b?: Tensor): void {
+  const [m, k] = A.shape;
   const n = B.shape[1];
-  for (const r of rows) {
+  const count = rows === 'all' ? m : rows.length;
+  for (let i = 0; i < count; i++) {
+    const r = rows === 'all' ? i : rows[i];
     const row = r * n;
     out.fill(0, row, row + n);
     for (let p = 0; p < k; p++) {
@@ -83,7 +85,7 @@ export function productUpdate(left: Tensor, right: Tensor, bias: Tensor | undefi
   const out = output.data;
   if ([leftChange, rightChange, biasChange].some((c) => c?.rows === 'all')) {
     // Everything changed: the full product, written in place.
-    recomputeRows(out, left, right, [...Array(left.shape[0]).keys()], bias);
+    recomputeRows(out, left, right, 'all', bias);
     return 'all';
   }
   if (rightChange) {
