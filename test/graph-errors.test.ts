@@ -58,7 +58,7 @@ describe('op errors name the node, the op and the input', () => {
     ['a forward that returns no tensor', reluWith('nothing', { forward: () => ({ shape: [2], data: [1, 2] }) as unknown as Tensor }), 'node H: nothing.forward must return a tensor { shape, data: Float64Array }', { node: 'H' }],
     ['a forward that writes into its input', reluWith('scribbler', { forward: ([x]) => { x.data[0] = 9; return doubled(x); } }), 'node H: scribbler.forward changed its input x; an op must not write into its inputs', { node: 'H', input: 'x', arg: 0 }],
     ['a backward that writes into gradOutput', reluWith('scribbler2', { backward: (_i, _o, dy) => { dy.data[0] = 7; return [doubled(dy)]; } }), 'node H: scribbler2.backward changed its input gradOutput; an op must not write into its inputs', { node: 'H' }],
-    ['a gradient of the wrong shape', reluWith('flat', { backward: ([x]) => [{ shape: [4], data: new Float64Array(4) }] }), 'node H: flat.backward returned shape [4] for input x, whose shape is [2, 2]', { node: 'H', op: 'flat', input: 'x', arg: 0 }],
+    ['a gradient of the wrong shape', reluWith('flat', { backward: () => [{ shape: [4], data: new Float64Array(4) }] }), 'node H: flat.backward returned shape [4] for input x, whose shape is [2, 2]', { node: 'H', op: 'flat', input: 'x', arg: 0 }],
     ['too few gradients', reluWith('short', { backward: () => [] }), 'node H: short.backward returned 0 gradients; it must return an array of 1 (one per input, null where none)', { node: 'H' }],
     ['a non-finite gradient', reluWith('nan', { backward: ([x]) => [{ shape: [...x.shape], data: Float64Array.of(0, NaN, 0, 0) }] }), 'node H: nan.backward returned NaN at element 1 of the gradient for input x', { node: 'H', input: 'x' }],
   ])('%s', (_what, op, message, where) => {
@@ -73,7 +73,7 @@ describe('op errors name the node, the op and the input', () => {
   it('checks the gradients a rule returns in the node checks too (here only for another cotangent)', () => {
     const sneaky = reluWith('sneaky', {
       forward: ([x]) => doubled(x),
-      backward: ([x], _y, dy) => (dy.data[0] === 1 ? [doubled(dy)] : [{ shape: [4], data: new Float64Array(4) }]),
+      backward: (_x, _y, dy) => (dy.data[0] === 1 ? [doubled(dy)] : [{ shape: [4], data: new Float64Array(4) }]),
     });
     expect(() => checkGraph(withOp(sneaky), { ops: [sneaky], mode: 'nodes' })).toThrow('node H: sneaky.backward returned shape [4] for input x, whose shape is [2, 2]');
   });
