@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { lastValueFrom, toArray } from 'rxjs';
 import { builtinOps, createRandom, OpRegistry, type Tensor } from '../src/index.js';
+import type { Region } from '../src/core/op.js';
 import { compile } from '../src/engine/plan.js';
 import { forwardGuarded } from '../src/engine/forward.js';
 import { replay, type Perturbation } from '../src/engine/replay.js';
@@ -21,7 +22,10 @@ describe('each op update rule agrees with its forward', () => {
     expect(withUpdate.map((op) => op.name).sort()).toEqual(['add', 'linear', 'matmul', 'mul', 'relu', 'sigmoid', 'tanh']);
   });
 
-  it.each(withUpdate.flatMap((op) => domains[op.name].map((domain, row) => [op.name, row, op, domain] as const)))('%s row %i', (_n, _r, op, domain) => {
+  // A change in some rows of one input, in every column or in some (a region), as a node's value
+  // (its before known) and as a param changed in place (before unknown).
+  const shapesOfChange = ['rows', 'rows and columns', 'all rows, some columns'] as const;
+  it.each(withUpdate.flatMap((op) => domains[op.name].flatMap((domain, row) => shapesOfChange.map((kind) => [op.name, row, kind, op, domain] as const))))('%s row %i: a change in %s', (_n, _r, kind, op, domain) => {
     let used = 0;
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
       const random = createRandom(seed);
@@ -30,23 +34,29 @@ describe('each op update rule agrees with its forward', () => {
       const k = Math.floor(random.uniform() * before.length);
       const changedInput = before[k];
       if (changedInput.shape.length !== 2) continue;
-      const rows = [...new Set([0, Math.floor(random.uniform() * changedInput.shape[0])])].sort((a, b) => a - b);
-      const after: Tensor[] = before.map((t, i) => (i === k ? { shape: t.shape, data: t.data.map((v, e) => (rows.includes(Math.floor(e / t.shape[1])) ? v + random.normal() : v)) } : t));
-      // As a node's value (before known), and as a param changed in place (before unknown).
+      const [m, n] = changedInput.shape;
+      const pick = (size: number) => [...new Set([0, Math.floor(random.uniform() * size)])].sort((a, b) => a - b);
+      const rows: readonly number[] | 'all' = kind === 'all rows, some columns' ? 'all' : pick(m);
+      const cols = kind === 'rows' ? undefined : pick(n);
+      const inChange = (e: number) => (rows === 'all' || rows.includes(Math.floor(e / n))) && (!cols || cols.includes(e % n));
+      const after: Tensor[] = before.map((t, i) => (i === k ? { shape: t.shape, data: t.data.map((v, e) => (inChange(e) ? v + random.normal() : v)) } : t));
       for (const known of [true, false]) {
-        const changes = before.map((t, i) => (i === k ? { rows, before: known ? t : null } : null));
+        const changes = before.map((t, i) => (i === k ? { rows, ...(cols ? { cols } : {}), before: known ? t : null } : null));
         const output = { shape: out.shape, data: out.data.slice() };
-        const changedRows = op.update!(after, output, changes, domain.attrs);
-        if (!changedRows) {
+        const written = op.update!(after, output, changes, domain.attrs);
+        if (!written) {
           expect(output.data).toEqual(out.data);
           continue;
         }
         used++;
         const full = op.forward(after, domain.attrs);
         expect(maxGap(output.data, full.data)).toBeLessThanOrEqual(1e-13 * scale(full.data));
-        if (changedRows !== 'all') {
-          const cols = full.shape[1];
-          full.data.forEach((v, e) => !changedRows.includes(Math.floor(e / cols)) && expect(v).toBe(out.data[e]));
+        // Outside what the rule says it wrote, the output is what it was, bit for bit.
+        if (written !== 'all') {
+          const [wRows, wCols] = Array.isArray(written) ? [written, undefined] : [(written as Region).rows, (written as Region).cols];
+          const outCols = full.shape[1];
+          const inside = (e: number) => (wRows === 'all' || wRows.includes(Math.floor(e / outCols))) && (!wCols || wCols.includes(e % outCols));
+          output.data.forEach((v, e) => !inside(e) && expect(v).toBe(out.data[e]));
         }
       }
     }

@@ -1,7 +1,10 @@
-/** The RxJS side of checks: progress, empty checks, errors, early unsubscribe, async slices. */
+/** The RxJS side of checks and of the driver: progress, batches, empty, errors, early unsubscribe, async slices. */
 import { describe, expect, it } from 'vitest';
 import { asyncScheduler, firstValueFrom, lastValueFrom, Subject, take, tap, toArray } from 'rxjs';
-import { checkGraph$, graph, type CheckEvent, type CheckReport, type Op } from '../src/index.js';
+import { checkGraph$, graph, OpRegistry, type CheckEvent, type CheckReport, type Op } from '../src/index.js';
+import { compile } from '../src/engine/plan.js';
+import { forwardGuarded } from '../src/engine/forward.js';
+import { replay, replayBatches, type Perturbation } from '../src/engine/replay.js';
 import { tanh } from '../src/ops/tanh.js';
 
 const counted = () => {
@@ -12,10 +15,10 @@ const small = (op: string) => graph().param('P', [[0.1, 0.2, 0.3]]).node('T', op
 const reportOf = (events: CheckEvent[]) => (events.at(-1) as { report: CheckReport }).report;
 
 describe('checkGraph$', () => {
-  it('streams one progress event per element, then the report', async () => {
+  it('streams progress in batches that start at one element and double, then the report', async () => {
     const events = await lastValueFrom(checkGraph$(small('tanh'), { mode: 'graph' }).pipe(toArray()));
-    expect(events.map((e) => e.type)).toEqual(['progress', 'progress', 'progress', 'report']);
-    expect(events.slice(0, 3).map((e) => e.type === 'progress' && [e.done, e.total, e.param])).toEqual([[2, 6, 'P'], [4, 6, 'P'], [6, 6, 'P']]);
+    expect(events.map((e) => e.type)).toEqual(['progress', 'progress', 'report']);
+    expect(events.slice(0, 2).map((e) => e.type === 'progress' && [e.done, e.total, e.param])).toEqual([[2, 6, 'P'], [6, 6, 'P']]);
     expect(reportOf(events).verdict).toBe('pass');
     expect(reportOf(events).evaluations).toBe(7);
   });
@@ -65,5 +68,46 @@ describe('checkGraph$', () => {
     expect(report.complete).toBe(false);
     expect(report.verdict).toBe('incomplete');
     expect(report.nodes!.map((n) => n.id)).toEqual(['A']);
+  });
+});
+
+describe('replayBatches, the driver under the checks', () => {
+  const setUp = (op: Op, elements = 20) => {
+    const g = graph().param('P', [Array.from({ length: elements }, (_v, i) => 0.01 * i)]).node('T', op.name, ['P']).node('c', 'sum', ['T']).build();
+    const registry = new OpRegistry();
+    registry.register(op, 'test');
+    const plan = compile(g, registry);
+    return { plan, baseline: forwardGuarded(plan).values };
+  };
+  const steps = (count: number): Perturbation[] => Array.from({ length: count }, (_v, i) => ({ param: 'P', index: i >> 1, step: i % 2 ? -1e-3 : 1e-3 }));
+
+  it('emits batches of 2, 4, 8… up to the limit, in order, with the values replay gives one by one', async () => {
+    const { plan, baseline } = setUp(counted());
+    const batches = await lastValueFrom(replayBatches(plan, baseline, steps(40), { batch: 8 }).pipe(toArray()));
+    expect(batches.map((b) => [b.start, b.values.length])).toEqual([[0, 2], [2, 4], [6, 8], [14, 8], [22, 8], [30, 8], [38, 2]]);
+    const one = await lastValueFrom(replay(plan, baseline, steps(40)).pipe(toArray()));
+    expect(batches.flatMap((b) => [...b.values])).toEqual(one.map((e) => e.value));
+  });
+
+  it('completes at once, emitting nothing, when there is nothing to replay', async () => {
+    const { plan, baseline } = setUp(counted());
+    expect(await lastValueFrom(replayBatches(plan, baseline, []).pipe(toArray()))).toEqual([]);
+  });
+
+  it('replays no further than the batch it was in when the subscriber unsubscribes', async () => {
+    const op = counted();
+    const { plan, baseline } = setUp(op);
+    const calls = op.calls;
+    await firstValueFrom(replayBatches(plan, baseline, steps(40)));
+    expect(op.calls - calls).toBe(2);
+  });
+
+  it('errors with the node named when a replay throws, and leaves the param as it was', async () => {
+    let calls = 0;
+    const op: Op = { ...tanh, name: 'breaks', update: undefined, forward: (i, a) => { if (++calls === 5) throw new Error('broke'); return tanh.forward(i, a); } };
+    const { plan, baseline } = setUp(op);
+    const before = plan.leaves[0].value.data.slice();
+    await expect(lastValueFrom(replayBatches(plan, baseline, steps(40)))).rejects.toThrow('node T: breaks.forward threw: broke');
+    expect(plan.leaves[0].value.data).toEqual(before);
   });
 });

@@ -3,11 +3,11 @@
  * perturbation driver and paired into central differences as they stream in; then, for method
  * auto, a second pass at h/2 over the elements the first could not settle (element-judge.ts).
  */
-import { bufferCount, concat, defer, EMPTY, map, type Observable } from 'rxjs';
+import { concat, defer, EMPTY, filter, map, type Observable } from 'rxjs';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import { errors } from '../core/messages.js';
-import { replay, type ElementPerturbation, type Evaluation, type PerturbationList, type ReplayOptions } from '../engine/replay.js';
+import { replayBatches, type ElementPerturbation, type PerturbationList, type ReplayOptions } from '../engine/replay.js';
 import { ElementJudge } from './element-judge.js';
 import type { Method } from './methods.js';
 import { relativeDifference } from './norms.js';
@@ -52,24 +52,33 @@ export const paramEvaluations = (targets: Target[], refined: number) => 2 * targ
 export function estimateParams(plan: Plan, baseline: Values, targets: Target[], method: Method, options: ReplayOptions, counts: { refined: number }): Observable<CheckProgress> {
   const byName = new Map(targets.map((t) => [t.name, t]));
   const started = performance.now();
-  // Closure state: evaluations planned (grows when the second pass is known), and the running difference.
+  // Closure state: evaluations planned (grows when the second pass is known) and done, and the running difference.
   let planned = 2 * targets.reduce((n, t) => n + t.data.length, 0);
   let done = 0;
   const running = new RunningDifference();
-  const progress = (param: string): CheckProgress => {
-    done += 2;
-    const eta = ((performance.now() - started) / 1000 / done) * (planned - done);
-    return { type: 'progress', done, total: planned, param, difference: running.value(), eta };
-  };
-  const pairs = (perturbations: PerturbationList<ElementPerturbation>, onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) =>
-    replay(plan, baseline, perturbations, options).pipe(
-      bufferCount(2),
-      map(([plus, minus]: Evaluation[]) => {
-        const { param, index, step } = plus.perturbation as ElementPerturbation;
-        onPair(byName.get(param)!, index, step, plus.value, minus.value);
-        return progress(param);
+  const pairs = (perturbations: PerturbationList<ElementPerturbation>, onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) => {
+    // Closure state: the +h value of a pair whose −h is in the next batch.
+    let plus = NaN;
+    return replayBatches(plan, baseline, perturbations, options).pipe(
+      map(({ start, values }): CheckProgress => {
+        let param = '';
+        for (let i = 0; i < values.length; i++) {
+          if ((start + i) % 2 === 0) {
+            plus = values[i];
+            continue;
+          }
+          const { param: name, index, step } = perturbations.at(start + i - 1)!;
+          onPair(byName.get(name)!, index, step, plus, values[i]);
+          param = name;
+          done += 2;
+        }
+        const eta = ((performance.now() - started) / 1000 / Math.max(done, 1)) * (planned - done);
+        return { type: 'progress', done, total: planned, param, difference: running.value(), eta };
       }),
+      // A batch that ends on a +h settles no pair: nothing new to tell.
+      filter((p) => p.param !== ''),
     );
+  };
 
   const first = pairs(stepsFor(targets, (t, i) => method.step(t.data[i])), (t, i, h, plus, minus) => {
     const a = t.analytic[i];
@@ -98,8 +107,12 @@ function stepsFor(targets: Target[], step: (t: Target, index: number) => number,
   const counts = targets.map((t, k) => (only ? only[k].length : t.data.length));
   const firsts = counts.map((_c, k) => counts.slice(0, k).reduce((a, b) => a + b, 0));
   const elements = counts.reduce((a, b) => a + b, 0);
-  // Closure state: the target the last position fell in (positions are asked for in order).
+  // Closure state: the target the last position fell in (positions are asked for in order), and
+  // the last element's index and step (both positions of a pair are asked for, often twice).
   let k = 0;
+  let last = -1;
+  let index = 0;
+  let h = 0;
   return {
     length: 2 * elements,
     at(i) {
@@ -108,8 +121,11 @@ function stepsFor(targets: Target[], step: (t: Target, index: number) => number,
       while (j < firsts[k]) k--;
       while (j >= firsts[k] + counts[k]) k++;
       const t = targets[k];
-      const index = only ? only[k][j - firsts[k]] : j - firsts[k];
-      const h = step(t, index);
+      if (j !== last) {
+        index = only ? only[k][j - firsts[k]] : j - firsts[k];
+        h = step(t, index);
+        last = j;
+      }
       return { param: t.name, index, step: i % 2 === 0 ? h : -h };
     },
   };
@@ -129,6 +145,10 @@ export function paramResults(targets: Target[], method: Method): { params: Param
     const verdict: ParamVerdict = failed ? 'fail' : settled || t.data.length === 0 ? 'pass' : 'unchecked';
     return { name, shape, verdict, difference, checked, worst: worstOf(analytic, numeric, shape, checked), analytic, numeric, ...judged };
   });
-  const concatenated = (key: 'analytic' | 'numeric') => Float64Array.from(targets.flatMap((t) => [...checkedPart(t, key)]));
+  const concatenated = (key: 'analytic' | 'numeric') => {
+    const all = new Float64Array(targets.reduce((n, t) => n + t.checked, 0));
+    targets.reduce((at, t) => (all.set(checkedPart(t, key), at), at + t.checked), 0);
+    return all;
+  };
   return { params, difference: relativeDifference(concatenated('analytic'), concatenated('numeric')) };
 }

@@ -33,18 +33,30 @@ export interface Op {
   /**
    * Optional, for speed: after a change in some rows of some inputs, bring `output` (which holds
    * the output from before the change) up to date by writing only the rows that change, and
-   * return which rows those are. Return null, having written nothing, to ask for a full forward.
-   * The engine puts the rows back afterwards (see ops/row-updates.ts).
+   * return which rows those are (and, optionally, which columns within them: a `Region`). Return
+   * null, having written nothing, to ask for a full forward. The engine puts what was written
+   * back afterwards (see ops/row-updates.ts).
    */
-  update?(inputs: Tensor[], output: Tensor, changes: (RowChange | null)[], attrs?: Attrs): Rows | null;
+  update?(inputs: Tensor[], output: Tensor, changes: (RowChange | null)[], attrs?: Attrs): Rows | Region | null;
 }
 
-/** Which rows of a 2-D tensor changed ('all' for every row, or any other rank). */
+/** Which rows of a 2-D tensor changed ('all' for every row, or any other rank); [] for none. */
 export type Rows = readonly number[] | 'all';
+
+/** Rows of a 2-D tensor, and the columns within them: what changed is every (row, column) pair. */
+export interface Region {
+  rows: Rows;
+  cols: readonly number[];
+}
 
 /** A change in one input: the rows that changed and, for a node's value, the tensor before it. */
 export interface RowChange {
   rows: Rows;
+  /**
+   * Within `rows`, only these columns changed (ascending); absent, whole rows did. A rule may
+   * ignore it and treat whole rows as changed: that only costs time.
+   */
+  cols?: readonly number[];
   /** The input as it was (a node's cached value); null for a param perturbed in place. */
   before: Tensor | null;
   /** For a param perturbed in place: the one element changed, and by how much (new − old, exact). */

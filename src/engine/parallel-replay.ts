@@ -13,7 +13,7 @@ import { Observable } from 'rxjs';
 import type { Attrs } from '../core/op.js';
 import type { LeafKind } from '../core/graph.js';
 import type { Plan } from './plan.js';
-import type { ElementPerturbation, Evaluation, PerturbationList } from './replay.js';
+import type { ElementPerturbation, EvaluationBatch, PerturbationList } from './replay.js';
 import { fromPlain, type Chunk } from './replay-worker.js';
 
 /** Below this many evaluations, starting threads costs more than it saves. */
@@ -62,8 +62,8 @@ function spawn(spec: GraphSpec): Worker {
   return new Worker(BOOT, { eval: true, workerData: { jiti, entry, spec } });
 }
 
-export function replayInWorkers(plan: Plan, perturbations: PerturbationList<ElementPerturbation>, workers: number, incremental: boolean): Observable<Evaluation> {
-  return new Observable<Evaluation>((subscriber) => {
+export function replayInWorkers(plan: Plan, perturbations: PerturbationList<ElementPerturbation>, workers: number, incremental: boolean): Observable<EvaluationBatch> {
+  return new Observable<EvaluationBatch>((subscriber) => {
     const total = perturbations.length;
     // Chunks of whole pairs (+h and −h of one element travel together), a few per thread.
     const size = Math.max(512, 2 * Math.ceil(total / (2 * workers * 8)));
@@ -87,10 +87,7 @@ export function replayInWorkers(plan: Plan, perturbations: PerturbationList<Elem
       while (waiting.has(nextToEmit) && !subscriber.closed) {
         const values = waiting.get(nextToEmit)!;
         waiting.delete(nextToEmit);
-        const start = starts[nextToEmit++];
-        for (let i = 0; i < values.length && !subscriber.closed; i++) {
-          subscriber.next({ perturbation: perturbations.at(start + i)!, value: values[i], done: start + i + 1, total });
-        }
+        subscriber.next({ start: starts[nextToEmit++], values, total });
       }
       if (nextToEmit === starts.length) subscriber.complete();
     };

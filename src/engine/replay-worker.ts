@@ -10,8 +10,8 @@ import { GradproofError, describeThrown, isGradproofError } from '../core/errors
 import { graph as builder } from '../core/graph.js';
 import { OpRegistry } from '../ops/registry.js';
 import { compile } from './plan.js';
-import { forwardGuarded, Workspace } from './forward.js';
-import { replayElement } from './replay.js';
+import { forwardGuarded } from './forward.js';
+import { Replayer } from './replayer.js';
 import type { GraphSpec } from './parallel-replay.js';
 
 export interface Chunk {
@@ -42,12 +42,12 @@ export async function serve(port: MessagePort, spec: GraphSpec): Promise<void> {
   try {
     const plan = await planOf(spec);
     const { values: baseline } = forwardGuarded(plan);
-    const workspace = new Workspace();
+    const replayer = new Replayer(plan, baseline, spec.incremental);
     port.on('message', (chunk: Chunk) => {
       try {
         const out = new Float64Array(chunk.indices.length);
         for (let i = 0; i < out.length; i++) {
-          out[i] = replayElement(plan, baseline, plan.slotOf.get(chunk.params[i])!, chunk.indices[i], chunk.steps[i], spec.incremental, workspace);
+          out[i] = replayer.element(plan.slotOf.get(chunk.params[i])!, chunk.indices[i], chunk.steps[i]);
         }
         port.postMessage({ id: chunk.id, values: out }, [out.buffer as ArrayBuffer]);
       } catch (e) {

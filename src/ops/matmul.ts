@@ -3,7 +3,7 @@ import type { Op } from '../core/op.js';
 import { matmul as product } from '../core/kernels.js';
 import { errors } from '../core/messages.js';
 import { matrix } from './shape-rules.js';
-import { productUpdate } from './row-updates.js';
+import { productUpdate } from './product-update.js';
 
 export const matmul: Op = {
   name: 'matmul',

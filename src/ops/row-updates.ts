@@ -1,25 +1,26 @@
 /**
  * Incremental forward rules for the built-in ops (Op.update): after a change in some rows of an
- * input, each rule writes the changed rows of the output in place, over the values from before
- * the change, and says which rows it wrote; the engine puts them back after the replay. A replay
- * of one perturbed element then costs a row or a rank-|R| update per layer instead of a full
- * product, and no copy of a whole output. Each rule returns null, having written nothing, where
- * it has nothing cheaper than a full forward.
+ * input, each rule writes the changed part of the output in place, over the values from before
+ * the change, and says which part it wrote: rows, or rows and columns (a Region); the engine puts
+ * it back after the replay. A replay of one perturbed element then costs a row or a rank-|R|
+ * update per layer instead of a full product, and no copy of a whole output. Each rule returns
+ * null, having written nothing, where it has nothing cheaper than a full forward.
  *
- * Recomputed rows are bitwise what a full forward gives. Rank updates (Z + W·ΔX) differ from a
- * fresh product only by rounding, of order ε·|Z|; the baseline part of both evaluations of a
+ * Recomputed elements are bitwise what a full forward gives. Rank updates (Z + W·ΔX) differ from
+ * a fresh product only by rounding, of order ε·|Z|; the baseline part of both evaluations of a
  * central difference is then the same bits, so the difference J(θ+h) − J(θ−h) loses nothing.
  */
-import type { RowChange, Rows } from '../core/op.js';
+import type { Region, RowChange, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
 
-const isMatrix = (t: Tensor) => t.shape.length === 2;
+export const isMatrix = (t: Tensor) => t.shape.length === 2;
 
 /**
- * An elementwise op's kernel: out[k] = f(x[k]) for k in [from, to). Each op writes its own loop,
- * so the function inlines into it (a shared loop calling f would see every op's f and inline none).
+ * An elementwise op's kernel: out[k] = f(x[k]) for `count` positions k: start + i, or start +
+ * at[i] when a list of offsets is given (some columns of a row). Each op writes its own loop, so
+ * the function inlines into it (a shared loop calling f would see every op's f and inline none).
  */
-export type ElementwiseKernel = (x: Float64Array, out: Float64Array, from: number, to: number) => void;
+export type ElementwiseKernel = (x: Float64Array, out: Float64Array, start: number, count: number, at?: readonly number[]) => void;
 
 /** The forward rule of an elementwise op, from its kernel. */
 export const elementwiseForward = (kernel: ElementwiseKernel) => ([x]: Tensor[]): Tensor => {
@@ -28,95 +29,42 @@ export const elementwiseForward = (kernel: ElementwiseKernel) => ([x]: Tensor[])
   return { shape: [...x.shape], data: out };
 };
 
-/** An elementwise op's incremental rule, from its kernel: recompute the changed rows. */
+/** An elementwise op's incremental rule, from its kernel: recompute what changed, no more. */
 export const elementwiseRows =
   (kernel: ElementwiseKernel) =>
-  ([x]: Tensor[], output: Tensor, [change]: (RowChange | null)[]): Rows | null => {
+  ([x]: Tensor[], output: Tensor, [change]: (RowChange | null)[]): Rows | Region | null => {
     if (!change) return null;
-    if (change.rows === 'all' || !isMatrix(x)) {
+    const { rows, cols } = change;
+    if (!isMatrix(x) || (rows === 'all' && !cols)) {
       kernel(x.data, output.data, 0, output.data.length);
       return 'all';
     }
-    const cols = x.shape[1];
-    for (const r of change.rows) kernel(x.data, output.data, r * cols, (r + 1) * cols);
-    return change.rows;
+    const [m, n] = x.shape;
+    if (!cols) {
+      for (const r of rows as readonly number[]) kernel(x.data, output.data, r * n, n);
+      return rows;
+    }
+    // Row by row, the changed columns of each: along the rows, as the data lies.
+    const count = rows === 'all' ? m : rows.length;
+    for (let i = 0; i < count; i++) kernel(x.data, output.data, (rows === 'all' ? i : rows[i]) * n, cols.length, cols);
+    return { rows, cols };
   };
 
-/** Rows `rows` of A·B (+ b) ('all' for every row), recomputed in place in `out` from the current A, B and b. */
-function recomputeRows(out: Float64Array, A: Tensor, B: Tensor, rows: Rows, b?: Tensor): void {
-  const [m, k] = A.shape;
-  const n = B.shape[1];
-  const count = rows === 'all' ? m : rows.length;
-  for (let i = 0; i < count; i++) {
-    const r = rows === 'all' ? i : rows[i];
-    const row = r * n;
-    out.fill(0, row, row + n);
-    for (let p = 0; p < k; p++) {
-      const a = A.data[r * k + p];
-      const bp = p * n;
-      for (let j = 0; j < n; j++) out[row + j] += a * B.data[bp + j];
-    }
-    if (b) for (let j = 0; j < n; j++) out[row + j] += b.data[r];
-  }
-}
+/** The sorted union of two lists of rows. */
+export const union = (a: readonly number[] = [], b: readonly number[] = []) => (b.length === 0 ? a : a.length === 0 ? b : [...new Set([...a, ...b])].sort((x, y) => x - y));
 
-/** out += A[:, rows]·(B − before)[rows, :]: a rank-|rows| update for a change in rows of B. */
-function rankUpdate(out: Float64Array, A: Tensor, B: Tensor, before: Tensor, rows: readonly number[]): void {
-  const [m, k] = A.shape;
-  const n = B.shape[1];
-  for (const r of rows) {
-    for (let i = 0; i < m; i++) {
-      const a = A.data[i * k + r];
-      if (a === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j] += a * (B.data[r * n + j] - before.data[r * n + j]);
-    }
-  }
-}
-
-const union = (a: readonly number[] = [], b: readonly number[] = []) => (b.length === 0 ? a : a.length === 0 ? b : [...new Set([...a, ...b])].sort((x, y) => x - y));
-const rowsOf = (c: RowChange | null) => (c && c.rows !== 'all' ? c.rows : undefined);
+/** The rows a change names, when it names some (not 'all'). */
+export const rowsOf = (c: RowChange | null) => (c && c.rows !== 'all' ? c.rows : undefined);
 
 /**
- * The product rule for left·right (+ bias): a change in rows of the left factor (or the bias)
- * recomputes those rows of the output; a change in rows of the right factor, which must be a
- * node's value (its before is known), is a rank update of every row.
+ * add/mul: the changed part of an output whose inputs share its shape, or are columns [rows, 1]
+ * or scalars. Rows of either input recompute those rows; some columns of a full-shape input
+ * (the only one that changed) recompute just those.
  */
-export function productUpdate(left: Tensor, right: Tensor, bias: Tensor | undefined, output: Tensor, leftChange: RowChange | null, rightChange: RowChange | null, biasChange: RowChange | null): Rows | null {
-  const out = output.data;
-  if ([leftChange, rightChange, biasChange].some((c) => c?.rows === 'all')) {
-    // Everything changed: the full product, written in place.
-    recomputeRows(out, left, right, 'all', bias);
-    return 'all';
-  }
-  if (rightChange) {
-    if (leftChange || biasChange || !rightChange.before) return null;
-    rankUpdate(out, left, right, rightChange.before, rightChange.rows as readonly number[]);
-    return 'all';
-  }
-  const rows = union(rowsOf(leftChange), rowsOf(biasChange));
-  // One element of the left factor moved by δ: its output row moves by δ times a row of the right.
-  const element = leftChange?.element;
-  if (element && !biasChange) {
-    const [r, p] = [Math.floor(element.index / left.shape[1]), element.index % left.shape[1]];
-    const n = right.shape[1];
-    for (let j = 0; j < n; j++) out[r * n + j] += element.delta * right.data[p * n + j];
-    return rows;
-  }
-  const biasElement = biasChange?.element;
-  if (biasElement && !leftChange) {
-    const n = right.shape[1];
-    for (let j = 0; j < n; j++) out[biasElement.index * n + j] += biasElement.delta;
-    return rows;
-  }
-  recomputeRows(out, left, right, rows, bias);
-  return rows;
-}
-
-/** add/mul: rows of an output whose inputs share its shape, or are columns [rows, 1] or scalars. */
 export const zipRows =
   (f: (x: number, y: number) => number) =>
-  ([a, b]: Tensor[], output: Tensor, changes: (RowChange | null)[]): Rows | null => {
-    if (!isMatrix(output) || changes.some((c) => c?.rows === 'all')) return null;
+  ([a, b]: Tensor[], output: Tensor, changes: (RowChange | null)[]): Rows | Region | null => {
+    if (!isMatrix(output)) return null;
     const [rows, cols] = output.shape;
     const reader = (t: Tensor) => {
       if (t.data.length === 1) return () => t.data[0];
@@ -127,7 +75,16 @@ export const zipRows =
     const ra = reader(a);
     const rb = reader(b);
     if (!ra || !rb || changes.some((c, i) => c && [a, b][i].data.length === 1)) return null;
+    const write = (r: number, c: number) => (output.data[r * cols + c] = f(ra(r, c), rb(r, c)));
+    const only = changes[0] && changes[1] ? null : (changes[0] ?? changes[1]);
+    const fullShape = only !== null && (only === changes[0] ? a : b).data.length === output.data.length;
+    if (only?.cols && fullShape) {
+      const count = only.rows === 'all' ? rows : only.rows.length;
+      for (let i = 0; i < count; i++) for (const c of only.cols) write(only.rows === 'all' ? i : only.rows[i], c);
+      return { rows: only.rows, cols: only.cols };
+    }
+    if (changes.some((c) => c?.rows === 'all')) return null;
     const changed = union(rowsOf(changes[0]), rowsOf(changes[1]));
-    for (const r of changed) for (let c = 0; c < cols; c++) output.data[r * cols + c] = f(ra(r, c), rb(r, c));
+    for (const r of changed) for (let c = 0; c < cols; c++) write(r, c);
     return changed;
   };

@@ -4,8 +4,11 @@ import { map2 } from '../core/kernels.js';
 import { sameAsInput } from './shape-rules.js';
 import { elementwiseForward, elementwiseRows, type ElementwiseKernel } from './row-updates.js';
 
-const kernel: ElementwiseKernel = (x, out, from, to) => {
-  for (let k = from; k < to; k++) out[k] = Math.tanh(x[k]);
+const kernel: ElementwiseKernel = (x, out, start, count, at) => {
+  for (let i = 0; i < count; i++) {
+    const k = at === undefined ? start + i : start + at[i];
+    out[k] = Math.tanh(x[k]);
+  }
 };
 
 export const tanh: Op = {

@@ -1,0 +1,152 @@
+/**
+ * Replays of element perturbations over a baseline forward pass, one at a time. A replay runs
+ * only the nodes downstream of the moved param and, through the ops' incremental rules
+ * (Op.update), only the part of each output the change reaches: it writes that part in place
+ * into a copy of the node's baseline output and puts it back when the replay ends. A node none
+ * of whose inputs changed keeps its cached value; one whose rule finds nothing moved stops the
+ * change there. Everything a replay needs is made once, in the constructor, so a replay
+ * allocates little beyond what the ops' rules do: this loop runs once per evaluation of a check.
+ */
+import type { Region, RowChange, Rows } from '../core/op.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Plan, PlanNode } from './plan.js';
+import type { Values } from './forward.js';
+import { nodeError } from './call-op.js';
+
+const isRegion = (w: Rows | Region): w is Region => w !== 'all' && !Array.isArray(w);
+
+/**
+ * Puts back, from `baseline`, the part of `buffer` an update wrote: whole rows by block copies
+ * (TypedArray.set is a memcpy, an order of magnitude faster than a loop here), a few columns of
+ * many rows element by element, and many columns as the whole block of rows.
+ */
+function restore(buffer: Float64Array, baseline: Tensor, written: Rows | Region): void {
+  const rows = isRegion(written) ? written.rows : written;
+  if (rows !== 'all' && rows.length === 0) return;
+  const base = baseline.data;
+  if (rows === 'all' && (!isRegion(written) || 8 * written.cols.length > baseline.shape[1])) return buffer.set(base);
+  if (baseline.shape.length !== 2) return buffer.set(base);
+  const [m, n] = baseline.shape;
+  if (isRegion(written) && 8 * written.cols.length <= n) {
+    const { cols } = written;
+    const count = rows === 'all' ? m : rows.length;
+    for (let i = 0; i < count; i++) {
+      const row = (rows === 'all' ? i : rows[i]) * n;
+      for (let j = 0; j < cols.length; j++) buffer[row + cols[j]] = base[row + cols[j]];
+    }
+    return;
+  }
+  for (const r of rows as readonly number[]) buffer.set(base.subarray(r * n, (r + 1) * n), r * n);
+}
+
+export class Replayer {
+  // At rest, between replays: values[s] is baseline[s], every buffer holds its baseline's
+  // numbers, and changes and written are all null. A replay changes them and puts them back.
+  private readonly values: Tensor[];
+  /** Per slot: how its value differs from the baseline in this replay, or null. */
+  private readonly changes: (RowChange | null)[];
+  /** Per slot: what an update wrote into the slot's buffer in this replay, or null. */
+  private readonly written: (Rows | Region | null)[];
+  /** Per slot of a node with an incremental rule: a writable copy of its baseline output. */
+  private readonly buffers: (Tensor | null)[];
+  /** Per node slot: its argument array and their changes, refilled by each replay. */
+  private readonly inputs: Tensor[][];
+  private readonly inputChanges: (RowChange | null)[][];
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly baseline: Values,
+    /** False: every downstream node recomputed in full by its forward rule (the seed's way). */
+    private readonly incremental = true,
+  ) {
+    const slots = baseline.length;
+    this.values = baseline.slice();
+    this.changes = new Array<RowChange | null>(slots).fill(null);
+    this.written = new Array<Rows | Region | null>(slots).fill(null);
+    this.buffers = new Array<Tensor | null>(slots).fill(null);
+    this.inputs = new Array<Tensor[]>(slots);
+    this.inputChanges = new Array<(RowChange | null)[]>(slots);
+    const reached = new Set([...plan.downstream.values()].flat());
+    for (const node of plan.nodes) {
+      this.inputs[node.slot] = node.args.map((s) => baseline[s]);
+      this.inputChanges[node.slot] = node.args.map(() => null);
+      const { shape, data } = baseline[node.slot];
+      if (incremental && node.op.update && reached.has(node)) this.buffers[node.slot] = { shape: [...shape], data: data.slice() };
+    }
+  }
+
+  /** The objective with element `index` of the param at `slot` moved by `step`; the element is then put back. */
+  element(slot: number, index: number, step: number): number {
+    const { data, shape } = this.plan.leaves[slot].value;
+    const original = data[index];
+    data[index] = original + step;
+    try {
+      const rows = shape.length === 2 ? [Math.floor(index / shape[1])] : ('all' as const);
+      this.changes[slot] = { rows, before: null, element: { index, delta: data[index] - original } };
+      return this.run(this.plan.downstream.get(slot)!);
+    } finally {
+      data[index] = original;
+      this.changes[slot] = null;
+    }
+  }
+
+  private run(nodes: readonly PlanNode[]): number {
+    const { values, changes, written, buffers, baseline } = this;
+    try {
+      for (let n = 0; n < nodes.length; n++) {
+        const node = nodes[n];
+        const { args, slot } = node;
+        const inputs = this.inputs[slot];
+        const inputChanges = this.inputChanges[slot];
+        let changed = false;
+        for (let k = 0; k < args.length; k++) {
+          inputs[k] = values[args[k]];
+          inputChanges[k] = changes[args[k]];
+          if (inputChanges[k] !== null) changed = true;
+        }
+        if (!changed) continue;
+        const before = baseline[slot];
+        const buffer = buffers[slot];
+        const region = buffer === null ? null : this.update(node, inputs, buffer, inputChanges);
+        if (region === null) {
+          values[slot] = this.forward(node, inputs);
+          changes[slot] = { rows: 'all', before };
+          continue;
+        }
+        written[slot] = region;
+        const rows = isRegion(region) ? region.rows : region;
+        if (rows !== 'all' && rows.length === 0) continue;
+        values[slot] = buffer!;
+        changes[slot] = isRegion(region) ? { rows, cols: region.cols, before } : { rows, before };
+      }
+      return values[this.plan.objective].data[0];
+    } finally {
+      for (let n = 0; n < nodes.length; n++) {
+        const slot = nodes[n].slot;
+        const w = written[slot];
+        if (w !== null) restore(buffers[slot]!.data, baseline[slot], w);
+        written[slot] = null;
+        changes[slot] = null;
+        values[slot] = baseline[slot];
+      }
+    }
+  }
+
+  private update(node: PlanNode, inputs: Tensor[], buffer: Tensor, inputChanges: (RowChange | null)[]): Rows | Region | null {
+    try {
+      return node.op.update!(inputs, buffer, inputChanges, node.attrs);
+    } catch (e) {
+      // An update that threw may have written part of its buffer: put all of it back.
+      buffer.data.set(this.baseline[node.slot].data);
+      return nodeError(node, 'forward', e);
+    }
+  }
+
+  private forward(node: PlanNode, inputs: Tensor[]): Tensor {
+    try {
+      return node.op.forward(inputs, node.attrs);
+    } catch (e) {
+      return nodeError(node, 'forward', e);
+    }
+  }
+}
