@@ -18,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CASES, caseById, loadCase, paramCount, prepareCases, VARIANTS, type CaseSpec, type Variant } from './speed/cases.js';
@@ -28,7 +28,8 @@ import { header, notes, table, type Machine, type PeerSummary, type Row } from '
 import { since, spread } from './speed/timing.js';
 
 const WORKER_MARK = 'GRADPROOF_BENCH_RESULT ';
-const GOALS: Record<string, number> = { fraud: 30, 'mlp-100': 20 };
+/** The issue's goals: peer / gradproof for the element-wise rows, forward-pass equivalents for the big default rows. */
+const GOALS: Record<string, Partial<Record<Mode, string>>> = { fraud: { graph: '≥ 30×' }, 'mlp-100': { graph: '≥ 20×' }, 'mlp-784': { graph: '≥ 100×', auto: '≤ 10 fwd equiv. (correct)' } };
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,7 +46,7 @@ const { values: opts } = parseArgs({
 });
 
 if (opts.worker) {
-  const result = runWorker(JSON.parse(opts.worker) as WorkerSpec);
+  const result = await runWorker(JSON.parse(opts.worker) as WorkerSpec);
   process.stdout.write(`\n${WORKER_MARK}${JSON.stringify(result)}\n`);
 } else {
   main();
@@ -108,9 +109,11 @@ function main(): void {
   const fullUnderSeconds = opts.full ? 1e12 : opts.quick ? 0 : 120;
   const budgetSeconds = opts.full ? 1e12 : opts.quick ? 30 : 120;
   const limit = opts.full ? null : Number(opts.limit ?? (opts.quick ? 60 : 180));
-  const threads = opts['peer-threads'] ?? '1';
-  if (threads !== 'default' && !(Number(threads) >= 1)) throw new Error(`--peer-threads takes a count or 'default', not '${threads}'`);
-  setPeerThreads(threads === 'default' ? 'default' : Number(threads));
+  const peerThreads = opts['peer-threads'] ?? '1';
+  if (peerThreads !== 'default' && !(Number(peerThreads) >= 1)) throw new Error(`--peer-threads takes a count or 'default', not '${peerThreads}'`);
+  const peerSetting = peerThreads === 'default' ? 'default' : Number(peerThreads);
+  setPeerThreads(peerSetting);
+  const cores = availableParallelism();
   const info = machine(command);
   console.log(header(info));
   console.error(`\n(running: ${specs.map((s) => s.id).join(', ')}; progress on stderr)`);
@@ -123,14 +126,22 @@ function main(): void {
     const runs = spec.big ? bigRuns : smallRuns;
     for (const variant of VARIANTS) {
       const t = performance.now();
-      const peerSummary = peer(spec, file, variant, opts.full && spec.big ? 1 : runs, spec.big && !opts.full ? peerSample : null);
-      for (const mode of ['graph', 'auto'] as Mode[]) {
+      const peerRuns = () => peer(spec, file, variant, opts.full && spec.big ? 1 : runs, spec.big && !opts.full ? peerSample : null);
+      const peerSummary = peerRuns();
+      // The big case's element-wise check also runs on every core, against the peer with as many BLAS threads.
+      const threaded = spec.big && cores > 1;
+      const peerThreaded = threaded ? (setPeerThreads(cores), peerRuns()) : null;
+      setPeerThreads(peerSetting);
+      const plans: { mode: Mode; threads: number }[] = [{ mode: 'graph', threads: 1 }, ...(threaded ? [{ mode: 'graph' as Mode, threads: cores }] : []), { mode: 'auto', threads: 1 }];
+      for (const { mode, threads } of plans) {
         const sample = spec.big ? { seconds: sampleSeconds, maxElements: 100_000, fullUnderSeconds } : null;
+        const warmupSeconds = spec.big ? 0 : opts.quick ? 0.2 : 0.5;
         const gradproof = worker(
-          { file, variant, mode, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample },
+          { file, variant, mode, threads, warmupSeconds, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample },
           spec.big ? limit : null,
         );
-        rows.push({ caseId: spec.id, caseLabel: spec.label, params, variant, mode, goal: GOALS[spec.id] ?? null, gradproof, peer: peerSummary });
+        const peerRow = threads > 1 ? peerThreaded! : peerSummary;
+        rows.push({ caseId: spec.id, caseLabel: spec.label, params, variant, mode, threads, peerThreads: threads > 1 ? cores : peerSetting, goal: GOALS[spec.id]?.[mode] ?? null, gradproof, peer: peerRow });
       }
       console.error(`  ${spec.id} ${variant}: ${since(t).toFixed(1)} s`);
     }

@@ -5,7 +5,7 @@
  * row is the extrapolation). And one forward pass timed on its own, to express the check's cost
  * in forward-pass equivalents.
  */
-import { checkGraph, OpRegistry, type CheckReport, type Graph, type Op } from '../../src/index.js';
+import { checkGraph, checkGraphAsync, OpRegistry, type CheckOptions, type CheckReport, type Graph, type Op } from '../../src/index.js';
 import { compile } from '../../src/engine/plan.js';
 import { forwardGuarded, leafValues, replayObjective } from '../../src/engine/forward.js';
 import { buildGraph, loadCase, type Variant } from './cases.js';
@@ -19,6 +19,10 @@ export interface WorkerSpec {
   file: string;
   variant: Variant;
   mode: Mode;
+  /** 1: the synchronous checkGraph; more: checkGraphAsync with that many worker threads. */
+  threads: number;
+  /** Seconds of untimed checks first, so the timed runs meet optimised code, not V8's first tiers. */
+  warmupSeconds: number;
   /** Runs at least; cheap checks are repeated until `minSeconds` of checking (at most 50 runs). */
   runs: number;
   minSeconds: number;
@@ -56,18 +60,23 @@ const oneVerdict = (verdicts: readonly string[]): string => {
   return set.size === 1 ? verdicts[0] : `mixed (${[...set].join('/')})`;
 };
 
-function wholeRuns(graph: Graph, ops: readonly Op[], spec: WorkerSpec, maxRuns: number): CheckReport[] {
+const checkOnce = (graph: Graph, ops: readonly Op[], spec: WorkerSpec): Promise<CheckReport> | CheckReport => {
+  const options: CheckOptions = { method: 'auto', mode: spec.mode, ops, ...(spec.mode === 'graph' ? { full: true } : {}) };
+  return spec.threads > 1 ? checkGraphAsync(graph, { ...options, workers: spec.threads }) : checkGraph(graph, options);
+};
+
+async function wholeRuns(graph: Graph, ops: readonly Op[], spec: WorkerSpec, maxRuns: number): Promise<CheckReport[]> {
+  const warmup = performance.now();
+  while (since(warmup) < spec.warmupSeconds) await checkOnce(graph, ops, spec);
   const reports: CheckReport[] = [];
   const started = performance.now();
   const more = () => reports.length < spec.runs || since(started) < spec.minSeconds;
   const affordable = () => reports.length === 0 || since(started) * (1 + 1 / reports.length) <= spec.budgetSeconds;
-  while (reports.length < maxRuns && more() && affordable()) {
-    reports.push(checkGraph(graph, { method: 'auto', mode: spec.mode, ops, ...(spec.mode === 'graph' ? { full: true } : {}) }));
-  }
+  while (reports.length < maxRuns && more() && affordable()) reports.push(await checkOnce(graph, ops, spec));
   return reports;
 }
 
-export function runWorker(spec: WorkerSpec): WorkerResult {
+export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
   const values = loadCase(spec.file);
   const { graph, ops } = buildGraph(values, spec.variant);
   const plan = compile(graph, registryOf(ops));
@@ -80,7 +89,7 @@ export function runWorker(spec: WorkerSpec): WorkerResult {
   const sample = spec.mode === 'graph' ? spec.sample : null;
   const first = sample ? sampledRun(graph, ops, sample) : null;
   if (!first || first.seconds <= sample!.fullUnderSeconds) {
-    const reports = wholeRuns(graph, ops, spec, first ? spec.runs : 50);
+    const reports = await wholeRuns(graph, ops, spec, first ? spec.runs : 50);
     const last = reports[reports.length - 1];
     return {
       seconds: spread(reports.map((r) => r.seconds)),

@@ -53,15 +53,18 @@ export function sampledRun(graph: Graph, ops: readonly Op[], { seconds: budget, 
   let fixed = 0;
   for (const name of names) {
     const stop = new Subject<void>();
+    // Progress comes in batches (of growing size): the time and elements at the first and the last.
     let first = 0;
     let last = 0;
+    let firstChecked = 0;
     let checked = 0;
     let report: CheckReport | undefined;
     checkGraph$(graph, { method: 'auto', mode: 'graph', full: true, ops, params: [name], until: stop }).subscribe({
       next: (event) => {
         if (event.type === 'report') return void (report = event.report);
         last = performance.now();
-        if (checked++ === 0) first = last;
+        checked = event.done / 2;
+        if (first === 0) [first, firstChecked] = [last, checked];
         if (checked >= maxElements || last - first >= budget * 1000) stop.next();
       },
       error: (e) => {
@@ -70,9 +73,10 @@ export function sampledRun(graph: Graph, ops: readonly Op[], { seconds: budget, 
     });
     const p = report!.params[0];
     const size = p.analytic.length;
-    // Per element: the spacing of progress events after the first (which also carries the setup).
-    // A one-element param takes the rate of the param before it (its layer's W: same downstream).
-    const rate = checked >= 2 ? (last - first) / 1000 / (checked - 1) : (params[params.length - 1]?.secondsPerElement ?? 0);
+    // Per element: the time between the first progress event (which also carries the setup) and
+    // the last, over the elements in between. A param checked in one batch takes the rate of the
+    // param before it (its layer's W: the same downstream).
+    const rate = checked > firstChecked ? (last - first) / 1000 / (checked - firstChecked) : (params[params.length - 1]?.secondsPerElement ?? 0);
     if (params.every((q) => q.size <= size)) fixed = Math.max(0, report!.seconds - rate * checked);
     threshold = report!.threshold;
     judgedFail ||= (p.failing ?? 0) > 0;

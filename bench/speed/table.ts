@@ -20,8 +20,11 @@ export interface Row {
   params: number;
   variant: Variant;
   mode: Mode;
-  /** The issue's goal for peer/gradproof, where it sets one. */
-  goal: number | null;
+  /** gradproof's threads, and the peer's BLAS threads, on this row. */
+  threads: number;
+  peerThreads: number | 'default';
+  /** The issue's goal for the row, where it sets one. */
+  goal: string | null;
   gradproof: WorkerResult;
   peer: PeerSummary;
 }
@@ -52,7 +55,7 @@ export function verdictFlag(row: Row): string {
   return flags.length ? flags.join('; ') : 'ok';
 }
 
-const check = (mode: Mode) => (mode === 'graph' ? 'element-wise (auto, graph)' : 'default (auto, auto)');
+const check = (mode: Mode, threads = 1) => (mode === 'graph' ? 'element-wise (auto, graph)' : 'default (auto, auto)') + (threads > 1 ? `, ${threads} threads` : '');
 const mb = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 const est = (extrapolated: boolean) => (extrapolated ? ' (extrap.)' : '');
 
@@ -70,7 +73,7 @@ export function header(m: Machine): string {
     `- node ${m.node}; python ${p.python}, numpy ${p.numpy} (${p.blas})`,
     `- peer's BLAS kernel: ${p.blasCore} with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only` +
       (p.blasCoreWithParentEnv ? ` (this shell has ${dropped}: numpy would use ${p.blasCoreWithParentEnv})` : ' (neither was set here)') +
-      `; BLAS threads ${p.blasThreads ?? '?'} (${p.threadsSetting}); gradproof is single-threaded`,
+      `; BLAS threads ${p.blasThreads ?? '?'} (${p.threadsSetting}), except on rows where gradproof runs on ${m.cores} threads: the peer then has ${m.cores} BLAS threads (OPENBLAS_NUM_THREADS=${m.cores})`,
   ].join('\n');
 }
 
@@ -86,12 +89,12 @@ export function table(rows: readonly Row[]): string {
       r.caseLabel,
       formatCount(r.params),
       r.variant,
-      check(r.mode),
+      check(r.mode, r.threads),
       `${g.seconds.runs} / ${r.peer.seconds.runs}`,
       (g.unfinishedAfter ? '> ' : '') + formatSeconds(g.seconds.median) + est(g.extrapolated) + (g.unfinishedAfter ? ' (unfinished)' : ''),
       formatSeconds(r.peer.seconds.median) + est(r.peer.extrapolated),
       (g.unfinishedAfter ? '< ' : '') + formatRatio(ratioOf(r)),
-      r.goal ? `≥ ${r.goal}×` : '–',
+      r.goal ?? '–',
       formatCount(g.seconds.median / g.forward.median),
       formatSeconds(g.forward.median),
       `${formatCount(g.evaluations)}${g.extrapolated ? '*' : ''} / ${formatCount(r.peer.evaluations)}`,
@@ -110,7 +113,8 @@ export function notes(rows: readonly Row[], m: Machine, opts: { sampleSeconds: n
   const lines = [
     '',
     'Notes:',
-    '- Seconds are the median over the runs shown (gradproof repeats a cheap check until a second of checking, at most 50 runs; no warm-up run is dropped); both sides time the check in-process (start-up, loading and compiling excluded): gradproof its report\'s `seconds`, the peer its `seconds_check`.',
+    '- Seconds are the median over the runs shown (gradproof repeats a cheap check until a second of checking, at most 50 runs, after half a second of untimed warm-up checks on the small cases, so that V8 has optimised the code; the big case\'s sample warms it up); both sides time the check in-process (start-up, loading and compiling excluded): gradproof its report\'s `seconds` (its forward and backward passes included), the peer its `seconds_check` (the perturbation loop alone; its forward and backward pass before it are not counted).',
+    '- Threads: gradproof\'s rows run on one thread (the synchronous `checkGraph`), except those marked with threads: `checkGraphAsync`, the command\'s way, with one worker thread per core (their start, which loads the engine in each thread, is counted in the check\'s time); the peer is then run with as many BLAS threads.',
     '- gradproof runs method auto (its default). Its element-wise rows are mode graph (every element of every param, central differences); the default rows are mode auto, gradproof\'s default verdict as the engine reaches it today (its evaluations column shows how much of the element-wise work it skips). The peer has one check, the seed\'s (h = 1e-7, threshold 1e-7), shown on both rows of a variant.',
     '- fwd equiv.: the check\'s time ÷ one forward pass, timed as the median of many unguarded forward passes over every node of the same compiled graph (`replayObjective(plan, leafValues(plan), plan.nodes)`, what each replay runs).',
     `- Peak RSS: getrusage's ru_maxrss high-water of the process that ran the row: a fresh node worker per gradproof row (node + jiti + the case: ${mb(nodeFloor)} MB or more before any check), a fresh python3 per peer run (python + numpy alone: ${mb(m.peer.baselineRssMb)} MB; the largest of the runs).`,
@@ -124,7 +128,7 @@ export function notes(rows: readonly Row[], m: Machine, opts: { sampleSeconds: n
       `- Big case, gradproof: first timed on a sample, each param checked alone on its first elements for about ${opts.sampleSeconds} s: its per-element time × its size, plus the fixed part of a run (forward, backward, bookkeeping), with method auto's second pass (h/2) extrapolated from the share of sampled elements off by more than the threshold; ${limit}. In (extrap.) rows, evaluations marked * are the whole check's count and the verdict (sampled) is the judge's failures, else the difference over the sampled elements against the threshold. The default rows (mode auto: directions first, not elements) are always run whole.`,
     );
     for (const r of rows.filter((x) => x.gradproof.sampledEstimate && !x.gradproof.extrapolated)) {
-      lines.push(`  - ${r.caseLabel}, ${r.variant}, ${check(r.mode)}: the sample estimated ${formatSeconds(r.gradproof.sampledEstimate!.median)}; the whole check took ${formatSeconds(r.gradproof.seconds.median)}.`);
+      lines.push(`  - ${r.caseLabel}, ${r.variant}, ${check(r.mode, r.threads)}: the sample estimated ${formatSeconds(r.gradproof.sampledEstimate!.median)}; the whole check took ${formatSeconds(r.gradproof.seconds.median)}.`);
     }
   }
   const stopped = rows.filter((r) => r.gradproof.unfinishedAfter);

@@ -54,13 +54,13 @@ let deltas = new Float64Array(64);
 function rankUpdate(out: Float64Array, A: Tensor, B: Tensor, before: Tensor, rows: readonly number[], only?: readonly number[]): Region | Rows {
   const [m, k] = A.shape;
   const n = B.shape[1];
+  const [a, now, was] = [A.data, B.data, before.data];
   const moved: number[] = [];
-  const candidates = only ?? n;
-  const count = typeof candidates === 'number' ? candidates : candidates.length;
+  const count = only ? only.length : n;
   for (let j = 0; j < count; j++) {
-    const c = typeof candidates === 'number' ? j : candidates[j];
+    const c = only ? only[j] : j;
     for (const r of rows) {
-      if (B.data[r * n + c] !== before.data[r * n + c]) {
+      if (now[r * n + c] !== was[r * n + c]) {
         moved.push(c);
         break;
       }
@@ -69,12 +69,13 @@ function rankUpdate(out: Float64Array, A: Tensor, B: Tensor, before: Tensor, row
   if (moved.length === 0) return [];
   if (deltas.length < moved.length) deltas = new Float64Array(2 * moved.length);
   const delta = deltas;
+  const width = moved.length;
   for (const r of rows) {
-    for (let j = 0; j < moved.length; j++) delta[j] = B.data[r * n + moved[j]] - before.data[r * n + moved[j]];
+    for (let j = 0; j < width; j++) delta[j] = now[r * n + moved[j]] - was[r * n + moved[j]];
     for (let i = 0; i < m; i++) {
-      const a = A.data[i * k + r];
+      const w = a[i * k + r];
       const row = i * n;
-      for (let j = 0; j < moved.length; j++) out[row + moved[j]] += a * delta[j];
+      for (let j = 0; j < width; j++) out[row + moved[j]] += w * delta[j];
     }
   }
   return { rows: 'all', cols: moved };
