@@ -6,5 +6,6 @@ import { resolve } from 'node:path';
 
 const [file, ...rest] = process.argv.slice(2);
 process.argv = [process.argv[0], file, ...rest];
-const jiti = createJiti(import.meta.url);
+// interopDefault off: its Proxy around every module would sit in each call between modules.
+const jiti = createJiti(import.meta.url, { interopDefault: false });
 await jiti.import(pathToFileURL(resolve(file)).href);

@@ -51,7 +51,7 @@ function specOf(plan: Plan, incremental: boolean): GraphSpec {
 // The thread's script: load replay-worker through jiti (TypeScript from src/, or the built .js).
 const BOOT = `const { parentPort, workerData } = require('node:worker_threads');
 const { createJiti } = require(workerData.jiti);
-createJiti(workerData.entry).import(workerData.entry).then(
+createJiti(workerData.entry, { interopDefault: false }).import(workerData.entry).then(
   (m) => m.serve(parentPort, workerData.spec),
   (e) => parentPort.postMessage({ id: -1, error: { code: 'worker', message: String((e && e.message) || e), where: {} } }));`;
 

@@ -15,6 +15,12 @@ import { nodeError } from './call-op.js';
 
 const isRegion = (w: Rows | Region): w is Region => w !== 'all' && !Array.isArray(w);
 
+/** Outputs of at most this many elements are put back whole. */
+const SMALL = 256;
+
+/** A change as the ops see it, always with the same fields (one object shape keeps their property reads fast). */
+const changeOf = (rows: Rows, cols: readonly number[] | undefined, before: Tensor | null, element: RowChange['element']): RowChange => ({ rows, cols, before, element });
+
 /**
  * Puts back, from `baseline`, the part of `buffer` an update wrote: whole rows by block copies
  * (TypedArray.set is a memcpy, an order of magnitude faster than a loop here), a few columns of
@@ -24,7 +30,8 @@ function restore(buffer: Float64Array, baseline: Tensor, written: Rows | Region)
   const rows = isRegion(written) ? written.rows : written;
   if (rows !== 'all' && rows.length === 0) return;
   const base = baseline.data;
-  if (rows === 'all' && (!isRegion(written) || 8 * written.cols.length > baseline.shape[1])) return buffer.set(base);
+  // A small output is copied whole: cheaper than working out which part to copy.
+  if (base.length <= SMALL || (rows === 'all' && (!isRegion(written) || 8 * written.cols.length > baseline.shape[1]))) return buffer.set(base);
   if (baseline.shape.length !== 2) return buffer.set(base);
   const [m, n] = baseline.shape;
   if (isRegion(written) && 8 * written.cols.length <= n) {
@@ -82,7 +89,7 @@ export class Replayer {
     data[index] = original + step;
     try {
       const rows = shape.length === 2 ? [Math.floor(index / shape[1])] : ('all' as const);
-      this.changes[slot] = { rows, before: null, element: { index, delta: data[index] - original } };
+      this.changes[slot] = changeOf(rows, undefined, null, { index, delta: data[index] - original });
       return this.run(this.plan.downstream.get(slot)!);
     } finally {
       data[index] = original;
@@ -110,14 +117,14 @@ export class Replayer {
         const region = buffer === null ? null : this.update(node, inputs, buffer, inputChanges);
         if (region === null) {
           values[slot] = this.forward(node, inputs);
-          changes[slot] = { rows: 'all', before };
+          changes[slot] = changeOf('all', undefined, before, undefined);
           continue;
         }
         written[slot] = region;
         const rows = isRegion(region) ? region.rows : region;
         if (rows !== 'all' && rows.length === 0) continue;
         values[slot] = buffer!;
-        changes[slot] = isRegion(region) ? { rows, cols: region.cols, before } : { rows, before };
+        changes[slot] = changeOf(rows, isRegion(region) ? region.cols : undefined, before, undefined);
       }
       return values[this.plan.objective].data[0];
     } finally {
