@@ -54,12 +54,12 @@ if (opts.worker) {
 
 /** Runs a gradproof row in a fresh process; past `limitSeconds` it is stopped and the row says so. */
 function worker(spec: WorkerSpec, limitSeconds: number | null): WorkerResult {
-  const args = [join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify(spec)];
+  const args = ['--expose-gc', join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify(spec)];
   const timeout = limitSeconds === null ? undefined : limitSeconds * 1000;
   const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'], timeout, killSignal: 'SIGKILL' });
   if ((child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
     const none = spread([NaN]);
-    return { seconds: spread([limitSeconds!]), evaluations: NaN, verdict: 'unfinished', difference: null, extrapolated: false, forward: none, guardedForward: none, rssBeforeCheckMb: NaN, peakRssMb: NaN, unfinishedAfter: limitSeconds! };
+    return { seconds: spread([limitSeconds!]), evaluations: NaN, verdict: 'unfinished', difference: null, extrapolated: false, forward: none, guardedForward: none, rssBeforeCheckMb: NaN, peakRssMb: NaN, memory: null, unfinishedAfter: limitSeconds! };
   }
   const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
   if (child.status !== 0 || !line) throw new Error(`the gradproof worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}`);

@@ -111,3 +111,20 @@ describe('replayBatches, the driver under the checks', () => {
     expect(plan.leaves[0].value.data).toEqual(before);
   });
 });
+
+describe('directions, made when replayed', () => {
+  it('makes a direction once for the two steps of its central difference, and the same each time', async () => {
+    const { drawDirection } = await import('../src/check/directional.js');
+    const g = graph().param('P', [[0.5, -2, 3.5]]).node('T', 'tanh', ['P']).node('c', 'sum', ['T']).build();
+    const plan = compile(g, new OpRegistry());
+    const baseline = forwardGuarded(plan).values;
+    const target = { name: 'P', data: plan.leaves[0].value.data, analytic: new Float64Array(3) };
+    let made = 0;
+    const direction = () => (made++, drawDirection([target], 5));
+    const values = await lastValueFrom(replay(plan, baseline, [{ direction, step: 1e-3 }, { direction, step: -1e-3 }]).pipe(toArray()));
+    expect(made).toBe(1);
+    expect(values[0].value).not.toBe(values[1].value);
+    expect([...drawDirection([target], 5).get('P')!]).toEqual([...drawDirection([target], 5).get('P')!]);
+    expect([...drawDirection([target], 5).get('P')!]).not.toEqual([...drawDirection([target], 6).get('P')!]);
+  });
+});

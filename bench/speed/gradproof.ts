@@ -11,6 +11,7 @@ import { forwardGuarded, leafValues, replayObjective } from '../../src/engine/fo
 import { buildGraph, loadCase, type Variant } from './cases.js';
 import { sampledRun, type ParamSample, type SampleOptions } from './sample.js';
 import { peakRssMb, rssMb, secondsPerCall, since, spread, type Spread } from './timing.js';
+import { liveMemory, type MemoryFigures } from './memory.js';
 
 /** graph: every element of every param (`full`); auto: gradproof's default verdict. */
 export type Mode = 'graph' | 'auto';
@@ -45,6 +46,8 @@ export interface WorkerResult {
   guardedForward: Spread;
   rssBeforeCheckMb: number;
   peakRssMb: number;
+  /** The check's peak live memory (one-thread rows; null on threaded rows, whose threads hold their own). */
+  memory: MemoryFigures | null;
   /** Set by the parent when the worker was stopped at its time limit: no figures but this. */
   unfinishedAfter?: number;
 }
@@ -60,8 +63,10 @@ const oneVerdict = (verdicts: readonly string[]): string => {
   return set.size === 1 ? verdicts[0] : `mixed (${[...set].join('/')})`;
 };
 
+const optionsOf = (ops: readonly Op[], spec: WorkerSpec): CheckOptions => ({ method: 'auto', mode: spec.mode, ops, ...(spec.mode === 'graph' ? { full: true } : {}) });
+
 const checkOnce = (graph: Graph, ops: readonly Op[], spec: WorkerSpec): Promise<CheckReport> | CheckReport => {
-  const options: CheckOptions = { method: 'auto', mode: spec.mode, ops, ...(spec.mode === 'graph' ? { full: true } : {}) };
+  const options = optionsOf(ops, spec);
   return spec.threads > 1 ? checkGraphAsync(graph, { ...options, workers: spec.threads }) : checkGraph(graph, options);
 };
 
@@ -84,9 +89,14 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
   // node), and the guarded first pass of a check for contrast.
   const forward = secondsPerCall(() => replayObjective(plan, leafValues(plan), plan.nodes));
   const guardedForward = secondsPerCall(() => forwardGuarded(plan), { minRuns: 5 });
-  const common = { forward, guardedForward, rssBeforeCheckMb: rssMb() };
+  const rssBeforeCheckMb = rssMb();
+  // Last, untimed, once the code is compiled: the check's live memory (a run with a garbage
+  // collection at every batch).
+  const memory = () => (spec.threads > 1 ? null : liveMemory(graph, plan, forwardGuarded(plan).values, optionsOf(ops, spec)));
+  const common = { forward, guardedForward, rssBeforeCheckMb };
 
-  const sample = spec.mode === 'graph' ? spec.sample : null;
+  // A sample is taken on one thread: a threaded row is always run whole.
+  const sample = spec.mode === 'graph' && spec.threads === 1 ? spec.sample : null;
   const first = sample ? sampledRun(graph, ops, sample) : null;
   if (!first || first.seconds <= sample!.fullUnderSeconds) {
     const reports = await wholeRuns(graph, ops, spec, first ? spec.runs : 50);
@@ -100,6 +110,7 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
       ...(first ? { sampledEstimate: spread([first.seconds]), samples: [first.params] } : {}),
       ...common,
       peakRssMb: peakRssMb(),
+      memory: memory(),
     };
   }
 
@@ -115,5 +126,6 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
     samples: runs.map((r) => r.params),
     ...common,
     peakRssMb: peakRssMb(),
+    memory: memory(),
   };
 }

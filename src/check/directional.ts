@@ -38,34 +38,38 @@ export interface DirectionResult {
 }
 
 /**
- * k directions over `targets` jointly: random signs (Rademacher entries, cheaper than normals
+ * One direction over `targets` jointly: random signs (Rademacher entries, cheaper than normals
  * and as good for the argument above: eᵀv still has spread ‖e‖), scaled like each element's
- * step, then to unit length.
+ * step, then to unit length. The same seed gives the same direction, so a check can make it
+ * again when it needs it rather than hold it (it is as large as the params it moves).
  */
-export function drawDirections(targets: DirectionTarget[], k: number, seed: number): Map<string, Float64Array>[] {
+export function drawDirection(targets: DirectionTarget[], seed: number): Map<string, Float64Array> {
   const random = createRandom(seed);
   const scale = (theta: number) => (Math.abs(theta) <= 1 ? 1 : 2 ** Math.ceil(Math.log2(Math.abs(theta))));
-  return Array.from({ length: k }, () => {
-    let sum = 0;
-    const direction = new Map(
-      targets.map((t) => {
-        const v = new Float64Array(t.data.length);
-        // One 32-bit draw gives the signs of 32 elements.
-        let bits = 0;
-        for (let i = 0; i < v.length; i++) {
-          if (i % 32 === 0) bits = random.bits();
-          const x = ((bits >>> i % 32) & 1 ? 1 : -1) * scale(t.data[i]);
-          v[i] = x;
-          sum += x * x;
-        }
-        return [t.name, v];
-      }),
-    );
-    const norm = Math.sqrt(sum) || 1;
-    for (const v of direction.values()) for (let i = 0; i < v.length; i++) v[i] /= norm;
-    return direction;
-  });
+  let sum = 0;
+  const direction = new Map(
+    targets.map((t) => {
+      const v = new Float64Array(t.data.length);
+      // One 32-bit draw gives the signs of 32 elements.
+      let bits = 0;
+      for (let i = 0; i < v.length; i++) {
+        if (i % 32 === 0) bits = random.bits();
+        const x = ((bits >>> i % 32) & 1 ? 1 : -1) * scale(t.data[i]);
+        v[i] = x;
+        sum += x * x;
+      }
+      return [t.name, v];
+    }),
+  );
+  const norm = Math.sqrt(sum) || 1;
+  for (const v of direction.values()) for (let i = 0; i < v.length; i++) v[i] /= norm;
+  return direction;
 }
+
+/** k directions, each from its own seed (derived from `seed`). */
+export const directionSeeds = (k: number, seed: number): number[] => Array.from({ length: k }, (_v, d) => seed * 4 + d);
+
+export const drawDirections = (targets: DirectionTarget[], k: number, seed: number): Map<string, Float64Array>[] => directionSeeds(k, seed).map((s) => drawDirection(targets, s));
 
 const dot = (direction: Map<string, Float64Array>, targets: DirectionTarget[]) =>
   targets.reduce((s, t) => {
@@ -83,8 +87,12 @@ const dot = (direction: Map<string, Float64Array>, targets: DirectionTarget[]) =
  */
 export function checkDirections(plan: Plan, baseline: Values, groups: DirectionTarget[][], method: Method, seed: number, j0: number, options: ReplayOptions, results: DirectionResult[]): Observable<number> {
   const step = method.step(0);
+  // Each direction is made again when replayed (the driver keeps the last one made), not held.
   const entries = groups.flatMap((group, g) =>
-    drawDirections(group, DIRECTIONS, seed * 31 + g).map((direction) => ({ group, direction, analytic: dot(direction, group) })),
+    directionSeeds(DIRECTIONS, seed * 31 + g).map((s) => {
+      const direction = () => drawDirection(group, s);
+      return { group, direction, analytic: dot(direction(), group) };
+    }),
   );
   const offset = results.length;
   results.push(...entries.map((e) => ({ params: e.group.map((t) => t.name), analytic: e.analytic, numeric: NaN, status: 'pending' as const })));

@@ -39,7 +39,8 @@ export function targetsOf(plan: Plan, gradients: Map<string, { data: Float64Arra
       shape: [...shape],
       data,
       analytic: gradients.get(name)!.data,
-      numeric: new Float64Array(data.length),
+      // Made by the element-wise check, if one runs (directions need none: a copy of the param saved).
+      numeric: new Float64Array(0),
       checked: 0,
       judge: method.judged ? new ElementJudge(data.length, j0, method.threshold) : null,
     }));
@@ -56,6 +57,7 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
   let planned = 2 * targets.reduce((n, t) => n + t.data.length, 0);
   let done = 0;
   const running = new RunningDifference();
+  for (const t of targets) if (t.numeric.length !== t.data.length) t.numeric = new Float64Array(t.data.length);
   const pairs = (perturbations: PerturbationList<ElementPerturbation>, onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) => {
     // Closure state: the +h value of a pair whose −h is in the next batch.
     let plus = NaN;

@@ -40,7 +40,11 @@ export interface ParamResult {
   /** For `by: 'directions'`: how many directions, and how the gradient is wrong if it is. */
   directions?: number;
   diagnosis?: string;
-  /** The backward pass's gradient and the finite-difference estimate, element by element. */
+  /**
+   * The backward pass's gradient and the finite-difference estimate, element by element (the
+   * first `checked` elements of `numeric` hold estimates; it is empty for a param checked along
+   * directions only).
+   */
   analytic: Float64Array;
   numeric: Float64Array;
 }

@@ -27,7 +27,11 @@ export interface ElementPerturbation {
 
 /** Every element of the named params moved along a direction: θ + step·v. */
 export interface DirectionPerturbation {
-  readonly direction: ReadonlyMap<string, Float64Array>;
+  /**
+   * Makes v, one vector per param moved. The driver asks for it when it replays the perturbation
+   * (keeping only the last one made), so a check need not hold all its directions at once.
+   */
+  readonly direction: () => ReadonlyMap<string, Float64Array>;
   readonly step: number;
 }
 
@@ -105,11 +109,13 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
     const { scheduler, sliceMs = BATCH_MS, batch = BATCH } = options;
     // Closure state: the position of the next perturbation to replay; the replayer (made on the
     // first element perturbation); for directions, one saved copy of each param moved, made once
-    // per subscription and written back after each evaluation.
+    // per subscription and written back after each evaluation, and the last direction made
+    // (the +t and −t of a central difference share it).
     let next = 0;
     let size = Math.min(2, batch);
     let replayer: Replayer | undefined;
     const saved = new Map<string, Float64Array>();
+    let lastDirection: { make: DirectionPerturbation['direction']; made: ReadonlyMap<string, Float64Array> } | undefined;
 
     const paramSlot = (name: string): number => {
       const slot = plan.slotOf.get(name);
@@ -118,7 +124,8 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
     };
 
     const evaluateDirection = (p: DirectionPerturbation): number => {
-      const moved = [...p.direction].map(([name, v]) => {
+      if (lastDirection?.make !== p.direction) lastDirection = { make: p.direction, made: p.direction() };
+      const moved = [...lastDirection.made].map(([name, v]) => {
         const slot = paramSlot(name);
         const data = plan.leaves[slot].value.data;
         if (v.length !== data.length) fail('perturbation', `a direction for ${name} has ${v.length} elements; ${name} has ${data.length}`, { leaf: name });
