@@ -12,7 +12,7 @@ import { methodOf, type Method, type MethodName, type MethodOverrides } from './
 import { relativeDifference } from './norms.js';
 import { ElementJudge } from './element-judge.js';
 import { checkLocalGradients } from '../engine/backward.js';
-import { drawDirections, DIRECTIONS } from './directional.js';
+import { directionSeeds, drawDirection, DIRECTIONS } from './directional.js';
 
 export interface OpCheckOptions extends MethodOverrides {
   method?: MethodName;
@@ -164,15 +164,19 @@ function elementsOf(x: Tensor, method: Method): Coordinates {
 function directionsOf(x: Tensor, method: Method, seed: number): Coordinates {
   const original = x.data.slice();
   const target = { name: 'x', data: original, analytic: original };
-  const directions = drawDirections([target], DIRECTIONS, 7 + seed).map((d) => d.get('x')!);
+  const seeds = directionSeeds(DIRECTIONS, 7 + seed);
+  // Closure state: the last direction made. Each is made again from its seed when needed rather
+  // than held, as it is as large as the input.
+  let last: { i: number; v: Float64Array } = { i: -1, v: new Float64Array(0) };
+  const direction = (i: number) => (last.i === i ? last.v : (last = { i, v: drawDirection([target], seeds[i]).get('x')! }).v);
   return {
-    count: directions.length,
+    count: seeds.length,
     byDirections: true,
     theta: () => 0,
     step: () => method.step(0),
-    move: (i, offset) => directions[i].forEach((v, e) => (x.data[e] = original[e] + offset * v)),
+    move: (i, offset) => direction(i).forEach((v, e) => (x.data[e] = original[e] + offset * v)),
     restore: () => x.data.set(original),
-    analytic: (g, i) => directions[i].reduce((sum, v, e) => sum + v * g[e], 0),
+    analytic: (g, i) => direction(i).reduce((sum, v, e) => sum + v * g[e], 0),
   };
 }
 

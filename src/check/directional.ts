@@ -66,10 +66,8 @@ export function drawDirection(targets: DirectionTarget[], seed: number): Map<str
   return direction;
 }
 
-/** k directions, each from its own seed (derived from `seed`). */
+/** The seeds of k directions, each its own (derived from `seed`). */
 export const directionSeeds = (k: number, seed: number): number[] => Array.from({ length: k }, (_v, d) => seed * 4 + d);
-
-export const drawDirections = (targets: DirectionTarget[], k: number, seed: number): Map<string, Float64Array>[] => directionSeeds(k, seed).map((s) => drawDirection(targets, s));
 
 const dot = (direction: Map<string, Float64Array>, targets: DirectionTarget[]) =>
   targets.reduce((s, t) => {

@@ -13,8 +13,14 @@ export class ElementJudge {
   readonly status: Uint8Array;
   /** The largest |a − numeric| / bound among accepted elements: how close the check came to failing. */
   margin = 0;
-  // Closure-like state: the first pass's values of elements waiting for the second.
-  private readonly pending = new Map<number, { plus: number; minus: number; up: number; down: number }>();
+  // Closure-like state: the first pass's values of the elements kept for the second, as plain
+  // arrays (a Map of small objects took ~100 bytes an element: megabytes on a big, buggy param):
+  // their indices, in the order kept, and J(θ+h), J(θ−h) and the two steps, four per element.
+  private keptIndex = new Int32Array(16);
+  private keptValues = new Float64Array(64);
+  private kept = 0;
+  /** Whether indices were kept in increasing order (the usual case), so a search can find them. */
+  private ascending = true;
 
   constructor(size: number, private readonly j0: number, private readonly tau?: number) {
     this.status = new Uint8Array(size);
@@ -27,22 +33,27 @@ export class ElementJudge {
     const d = (plus - minus) / (up + down);
     const ratio = firstRatio(a, d, Math.max(Math.abs(this.j0), Math.abs(plus), Math.abs(minus)), (up + down) / 2, this.tau);
     if (ratio <= 1) this.accept(i, 'ok', ratio);
-    else this.pending.set(i, { plus, minus, up, down });
+    else this.keep(i, plus, minus, up, down);
     return d;
   }
 
-  /** Elements whose first estimate was not enough, in index order. */
+  /** Elements whose first estimate was not enough and that are not decided yet, in index order. */
   toRefine(): number[] {
-    return [...this.pending.keys()].sort((x, y) => x - y);
+    const out: number[] = [];
+    for (let k = 0; k < this.kept; k++) if (this.status[this.keptIndex[k]] === 0) out.push(this.keptIndex[k]);
+    return this.ascending ? out : out.sort((x, y) => x - y);
   }
 
   /** Records J(θ ± h/2) for a kept element, decides it, and returns the estimate it rests on. */
   second(i: number, a: number, theta: number, halfStep: number, plusHalf: number, minusHalf: number): number {
-    const kept = this.pending.get(i)!;
-    this.pending.delete(i);
+    const k = 4 * this.find(i);
+    const v = this.keptValues;
     const judgement = judgeRefined(a, {
       j0: this.j0,
-      ...kept,
+      plus: v[k],
+      minus: v[k + 1],
+      up: v[k + 2],
+      down: v[k + 3],
       plusHalf,
       minusHalf,
       upHalf: theta + halfStep - theta,
@@ -55,6 +66,32 @@ export class ElementJudge {
   count(status: ElementStatus): number {
     const code = STATUS.indexOf(status) + 1;
     return this.status.reduce((n, s) => n + (s === code ? 1 : 0), 0);
+  }
+
+  private keep(i: number, plus: number, minus: number, up: number, down: number): void {
+    if (this.kept === this.keptIndex.length) {
+      const index = new Int32Array(2 * this.kept);
+      index.set(this.keptIndex);
+      const values = new Float64Array(8 * this.kept);
+      values.set(this.keptValues);
+      [this.keptIndex, this.keptValues] = [index, values];
+    }
+    if (this.kept > 0 && i <= this.keptIndex[this.kept - 1]) this.ascending = false;
+    this.keptIndex[this.kept] = i;
+    this.keptValues.set([plus, minus, up, down], 4 * this.kept);
+    this.kept++;
+  }
+
+  /** Where element i was kept (a binary search, or a scan when they were kept out of order). */
+  private find(i: number): number {
+    if (!this.ascending) return this.keptIndex.subarray(0, this.kept).indexOf(i);
+    let [lo, hi] = [0, this.kept - 1];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.keptIndex[mid] < i) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.keptIndex[lo] === i ? lo : -1;
   }
 
   private accept(i: number, status: ElementStatus, ratio: number): void {
