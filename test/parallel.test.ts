@@ -1,6 +1,10 @@
 /** Worker threads: a parallel check gives the single-threaded one's results bit for bit. */
 import { describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { asyncScheduler, lastValueFrom, toArray } from 'rxjs';
 import { checkGraph, checkGraphAsync, graph, createRandom, type CheckOptions, type Graph, type Op } from '../src/index.js';
+import { forwardGuarded } from '../src/engine/forward.js';
+import { replayBatches } from '../src/engine/replay.js';
 import { loadGraphFile } from '../src/dsl/index.js';
 import { compile } from '../src/engine/plan.js';
 import { OpRegistry } from '../src/ops/registry.js';
@@ -33,6 +37,24 @@ describe('replays in worker threads', () => {
     const parallel = await inThreads(g, { registry, mode: 'graph' });
     expect(parallel.verdict).toBe('fail');
     parallel.params.forEach((p, k) => expect(bits(p.numeric)).toEqual(bits(single.params[k].numeric)));
+  });
+
+  it('come back in their order when the first chunk ends last', async () => {
+    // 600 elements: 1,200 evaluations in 3 chunks over 2 threads; every replay of element 0
+    // (in the first chunk) waits 300 ms, so the second chunk is back well before the first.
+    const path = resolve('test/helpers/slow-first-op.ts');
+    const registry = new OpRegistry();
+    registry.register((await import(path)).default as Op, path, path);
+    const start = Float64Array.from({ length: 600 }, (_v, i) => (i === 0 ? 0.5 : 0.001 * i));
+    const g = graph().param('P', { shape: [1, 600], data: start }).node('T', 'slow_first_tanh', ['P']).node('c', 'sum', ['T']).build();
+    const plan = compile(g, registry);
+    const baseline = forwardGuarded(plan).values;
+    const steps = Array.from({ length: 1200 }, (_v, i) => ({ param: 'P', index: i >> 1, step: i % 2 ? -1e-4 : 1e-4 }));
+    const batches = await lastValueFrom(replayBatches(plan, baseline, steps, { workers: 2, scheduler: asyncScheduler }).pipe(toArray()));
+    expect(batches.map((b) => b.start)).toEqual([0, 512, 1024]);
+    const single = await lastValueFrom(replayBatches(plan, baseline, steps, { workers: 1 }).pipe(toArray()));
+    expect(bits(Float64Array.from(batches.flatMap((b) => [...b.values])))).toEqual(bits(Float64Array.from(single.flatMap((b) => [...b.values]))));
+    expect(g.leaves[0].value.data).toEqual(start);
   });
 
   it('are not used for ops that a thread could not load again', () => {
