@@ -7,12 +7,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { mlpGraph, withOp, type Graph, type MlpCase, type Op } from '../../src/index.js';
-import { linear } from '../../src/ops/index.js';
-import { mutants } from '../zoo/mutants.js';
-
-const seedBugs: Op[] = [mutants.scale(linear, 1, 2), mutants.scale(linear, 2, 4)];
+import seedBugs from './seed-bug-ops.js';
 import { dumpCase, sharedDir } from './peer.js';
+
+/** Where the buggy variant's ops come from (worker threads load them again from there). */
+export const SEED_BUGS_MODULE = fileURLToPath(new URL('./seed-bug-ops.ts', import.meta.url));
 
 export type Variant = 'correct' | 'buggy';
 export const VARIANTS: readonly Variant[] = ['correct', 'buggy'];

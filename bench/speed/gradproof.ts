@@ -8,7 +8,7 @@
 import { checkGraph, checkGraphAsync, OpRegistry, type CheckOptions, type CheckReport, type Graph, type Op } from '../../src/index.js';
 import { compile } from '../../src/engine/plan.js';
 import { forwardGuarded, leafValues, replayObjective } from '../../src/engine/forward.js';
-import { buildGraph, loadCase, type Variant } from './cases.js';
+import { buildGraph, loadCase, SEED_BUGS_MODULE, type Variant } from './cases.js';
 import { sampledRun, type ParamSample, type SampleOptions } from './sample.js';
 import { peakRssMb, rssMb, secondsPerCall, since, spread, type Spread } from './timing.js';
 import { liveMemory, type MemoryFigures } from './memory.js';
@@ -54,7 +54,7 @@ export interface WorkerResult {
 
 const registryOf = (ops: readonly Op[]): OpRegistry => {
   const registry = new OpRegistry();
-  for (const op of ops) registry.register(op, 'bench/zoo/mutants.ts');
+  for (const op of ops) registry.register(op, SEED_BUGS_MODULE, SEED_BUGS_MODULE);
   return registry;
 };
 
@@ -63,28 +63,30 @@ const oneVerdict = (verdicts: readonly string[]): string => {
   return set.size === 1 ? verdicts[0] : `mixed (${[...set].join('/')})`;
 };
 
-const optionsOf = (ops: readonly Op[], spec: WorkerSpec): CheckOptions => ({ method: 'auto', mode: spec.mode, ops, ...(spec.mode === 'graph' ? { full: true } : {}) });
+const optionsOf = (registry: OpRegistry, spec: WorkerSpec): CheckOptions => ({ method: 'auto', mode: spec.mode, registry, ...(spec.mode === 'graph' ? { full: true } : {}) });
 
-const checkOnce = (graph: Graph, ops: readonly Op[], spec: WorkerSpec): Promise<CheckReport> | CheckReport => {
-  const options = optionsOf(ops, spec);
+const checkOnce = (graph: Graph, registry: OpRegistry, spec: WorkerSpec): Promise<CheckReport> | CheckReport => {
+  const options = optionsOf(registry, spec);
   return spec.threads > 1 ? checkGraphAsync(graph, { ...options, workers: spec.threads }) : checkGraph(graph, options);
 };
 
-async function wholeRuns(graph: Graph, ops: readonly Op[], spec: WorkerSpec, maxRuns: number): Promise<CheckReport[]> {
+async function wholeRuns(graph: Graph, registry: OpRegistry, spec: WorkerSpec, maxRuns: number): Promise<CheckReport[]> {
   const warmup = performance.now();
-  while (since(warmup) < spec.warmupSeconds) await checkOnce(graph, ops, spec);
+  while (since(warmup) < spec.warmupSeconds) await checkOnce(graph, registry, spec);
   const reports: CheckReport[] = [];
   const started = performance.now();
   const more = () => reports.length < spec.runs || since(started) < spec.minSeconds;
   const affordable = () => reports.length === 0 || since(started) * (1 + 1 / reports.length) <= spec.budgetSeconds;
-  while (reports.length < maxRuns && more() && affordable()) reports.push(await checkOnce(graph, ops, spec));
+  while (reports.length < maxRuns && more() && affordable()) reports.push(await checkOnce(graph, registry, spec));
   return reports;
 }
 
 export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
   const values = loadCase(spec.file);
   const { graph, ops } = buildGraph(values, spec.variant);
-  const plan = compile(graph, registryOf(ops));
+  // The buggy variant's ops by module path, so that worker threads can load them too.
+  const registry = registryOf(ops);
+  const plan = compile(graph, registry);
   // One forward pass as the check's replays run it when nothing can be reused (unguarded, every
   // node), and the guarded first pass of a check for contrast.
   const forward = secondsPerCall(() => replayObjective(plan, leafValues(plan), plan.nodes));
@@ -92,14 +94,14 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
   const rssBeforeCheckMb = rssMb();
   // Last, untimed, once the code is compiled: the check's live memory (a run with a garbage
   // collection at every batch).
-  const memory = () => (spec.threads > 1 ? null : liveMemory(graph, plan, forwardGuarded(plan).values, optionsOf(ops, spec)));
+  const memory = () => (spec.threads > 1 ? null : liveMemory(graph, plan, forwardGuarded(plan).values, optionsOf(registry, spec)));
   const common = { forward, guardedForward, rssBeforeCheckMb };
 
   // A sample is taken on one thread: a threaded row is always run whole.
   const sample = spec.mode === 'graph' && spec.threads === 1 ? spec.sample : null;
-  const first = sample ? sampledRun(graph, ops, sample) : null;
+  const first = sample ? sampledRun(graph, registry, sample) : null;
   if (!first || first.seconds <= sample!.fullUnderSeconds) {
-    const reports = await wholeRuns(graph, ops, spec, first ? spec.runs : 50);
+    const reports = await wholeRuns(graph, registry, spec, first ? spec.runs : 50);
     const last = reports[reports.length - 1];
     return {
       seconds: spread(reports.map((r) => r.seconds)),
@@ -114,7 +116,7 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
     };
   }
 
-  const runs = [first, ...Array.from({ length: spec.runs - 1 }, () => sampledRun(graph, ops, sample!))];
+  const runs = [first, ...Array.from({ length: spec.runs - 1 }, () => sampledRun(graph, registry, sample!))];
   const seconds = spread(runs.map((r) => r.seconds));
   return {
     seconds,

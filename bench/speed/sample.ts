@@ -5,7 +5,7 @@
  * verdict does not, and is always run whole.)
  */
 import { Subject } from 'rxjs';
-import { checkGraph$, relativeDifference, type CheckReport, type Graph, type Op } from '../../src/index.js';
+import { checkGraph$, relativeDifference, type CheckReport, type Graph, type OpRegistry } from '../../src/index.js';
 
 export interface SampleOptions {
   /** Seconds of checking per param (about), and a cap on the elements. */
@@ -41,7 +41,7 @@ export interface SampledRun {
  * threshold; and the second pass's cost is extrapolated from the share of sampled elements whose
  * estimate is off by more than that threshold (the ones it would refine).
  */
-export function sampledRun(graph: Graph, ops: readonly Op[], { seconds: budget, maxElements }: SampleOptions): SampledRun {
+export function sampledRun(graph: Graph, registry: OpRegistry, { seconds: budget, maxElements }: SampleOptions): SampledRun {
   const names = graph.leaves.filter((l) => l.kind === 'param').map((l) => l.name);
   const params: ParamSample[] = [];
   const analytic: number[] = [];
@@ -59,7 +59,7 @@ export function sampledRun(graph: Graph, ops: readonly Op[], { seconds: budget, 
     let firstChecked = 0;
     let checked = 0;
     let report: CheckReport | undefined;
-    checkGraph$(graph, { method: 'auto', mode: 'graph', full: true, ops, params: [name], until: stop }).subscribe({
+    checkGraph$(graph, { method: 'auto', mode: 'graph', full: true, registry, params: [name], until: stop }).subscribe({
       next: (event) => {
         if (event.type === 'report') return void (report = event.report);
         last = performance.now();
