@@ -3,7 +3,7 @@
  * Internal modules (the plan, the scheduler's slots) are not exported.
  */
 // The op contract and tensors.
-export type { Op, Attrs } from './core/op.js';
+export type { Op, Attrs, RowChange, Rows, Region } from './core/op.js';
 export type { Tensor } from './core/tensor.js';
 export { tensor, zeros, filled, fromNested, toNested, sizeOf, formatShape } from './core/tensor.js';
 

@@ -77,6 +77,14 @@ export function header(m: Machine): string {
   ].join('\n');
 }
 
+/** The check's memory and its ratio to the model; below a KB it is within the collector's noise. */
+function memoryCell(m: WorkerResult['memory']): string {
+  if (!m) return '–';
+  if (m.checkMb * 1024 < 1) return '< 1 KB';
+  const size = m.checkMb < 1 ? `${(m.checkMb * 1024).toFixed(0)} KB` : `${m.checkMb.toFixed(1)} MB`;
+  return `${size} (${m.ratio.toFixed(1)}×)`;
+}
+
 export function table(rows: readonly Row[]): string {
   const head = [
     'case', 'params', 'variant', 'gradproof check', 'runs gp / peer', 'gradproof s', 'peer s', 'peer / gradproof', 'goal',
@@ -98,7 +106,7 @@ export function table(rows: readonly Row[]): string {
       formatCount(g.seconds.median / g.forward.median),
       formatSeconds(g.forward.median),
       `${formatCount(g.evaluations)}${g.extrapolated ? '*' : ''} / ${formatCount(r.peer.evaluations)}`,
-      g.memory ? `${g.memory.checkMb < 1 ? `${(g.memory.checkMb * 1024).toFixed(0)} KB` : `${g.memory.checkMb.toFixed(1)} MB`} (${g.memory.ratio.toFixed(1)}×)` : '–',
+      memoryCell(g.memory),
       `${mb(g.peakRssMb)} / ${mb(r.peer.peakRssMb)}`,
       `${g.verdict}${g.extrapolated ? ' (sampled)' : ''} / ${r.peer.verdict ?? '–'}`,
       verdictFlag(r),
@@ -118,7 +126,7 @@ export function notes(rows: readonly Row[], m: Machine, opts: { sampleSeconds: n
     '- Threads: gradproof\'s rows run on one thread (the synchronous `checkGraph`), except those marked with threads: `checkGraphAsync`, the command\'s way, with one worker thread per core (their start, which loads the engine in each thread, is counted in the check\'s time); the peer is then run with as many BLAS threads.',
     '- gradproof runs method auto (its default). Its element-wise rows are mode graph (every element of every param, central differences); the default rows are mode auto, gradproof\'s default verdict as the engine reaches it today (its evaluations column shows how much of the element-wise work it skips). The peer has one check, the seed\'s (h = 1e-7, threshold 1e-7), shown on both rows of a variant.',
     '- fwd equiv.: the check\'s time ÷ one forward pass, timed as the median of many unguarded forward passes over every node of the same compiled graph (`replayObjective(plan, leafValues(plan), plan.nodes)`, what each replay runs).',
-    '- check memory: the check\'s peak live memory (V8 heap + array buffers) above what was live before it, read after a garbage collection at every progress event and at the report of one untimed run (bench/speed/memory.ts), and its ratio to the model\'s values (params and inputs) plus one forward pass\'s activations; the goal is at most 3×. Not read on threaded rows.',
+    '- check memory: the check\'s peak live memory (V8 heap + array buffers) above what was live before it, read after a garbage collection at every progress event and at the report of one untimed run (bench/speed/memory.ts), and its ratio to the model\'s values (params and inputs) plus one forward pass\'s activations; the goal is at most 3×. Not read on threaded rows. On the small cases a check\'s fixed bookkeeping (the stream, the report, node checks: kilobytes) outweighs a model of a few kilobytes.',
     `- Peak RSS: getrusage's ru_maxrss high-water of the process that ran the row: a fresh node worker per gradproof row (node + jiti + the case: ${mb(nodeFloor)} MB or more before any check), a fresh python3 per peer run (python + numpy alone: ${mb(m.peer.baselineRssMb)} MB; the largest of the runs).`,
     '- Buggy = the seed\'s bug: layer 1\'s rule returns 4 × db and layer 2\'s 2 × dW (the zoo\'s mutants linear_db_x4 on Z1 and linear_dW_x2 on Z2, user ops that keep linear\'s forward and incremental rules; the peer\'s --buggy). Correct must pass and buggy must fail.',
   ];

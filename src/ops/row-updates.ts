@@ -13,7 +13,7 @@
 import type { Region, RowChange, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
 
-export const isMatrix = (t: Tensor) => t.shape.length === 2;
+const isMatrix = (t: Tensor) => t.shape.length === 2;
 
 /**
  * An elementwise op's kernel: out[k] = f(x[k]) for `count` positions k: start + i, or start +
