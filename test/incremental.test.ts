@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lastValueFrom, toArray } from 'rxjs';
-import { builtinOps, createRandom, OpRegistry, type Tensor } from '../src/index.js';
+import { builtinOps, createRandom, graph, OpRegistry, type Graph, type Op, type Tensor } from '../src/index.js';
 import type { Region } from '../src/core/op.js';
 import { compile } from '../src/engine/plan.js';
 import { forwardGuarded } from '../src/engine/forward.js';
@@ -91,8 +91,16 @@ describe('each op update rule agrees with its forward', () => {
 describe('incremental replays agree with full ones', () => {
   const graphs = ['host:mlp', 'host:residual', 'host:gated', 'host:broadcast', 'host:matmulChain', 'deepReluBottleneck', 'mixedScales'];
 
-  it.each(graphs)('%s: every element perturbed', async (name) => {
-    const c = cases.find((x) => x.name === name)!;
+  // Besides the zoo: the examples themselves as a param, 400 columns wide, so that a change is one
+  // column of many rows (put back element by element, not as whole rows).
+  const random = createRandom(5);
+  const matrix = (rows: number, cols: number) => ({ shape: [rows, cols], data: Float64Array.from({ length: rows * cols }, () => random.normal()) });
+  const wide = () => graph().param('X', matrix(4, 400)).param('W', matrix(8, 4)).node('Z', 'linear', ['X', 'W']).node('A', 'relu', ['Z'])
+    .param('V', matrix(5, 8)).node('Z2', 'linear', ['A', 'V']).node('T', 'tanh', ['Z2']).node('c', 'sum', ['T']).build();
+  const built: Record<string, { build: () => Graph; ops: Op[] }> = { 'examples as a param, 400 wide': { build: wide, ops: [] } };
+
+  it.each([...graphs, ...Object.keys(built)])('%s: every element perturbed', async (name) => {
+    const c = built[name] ?? cases.find((x) => x.name === name)!;
     const registry = new OpRegistry();
     c.ops.forEach((op) => registry.register(op, 'zoo'));
     const plan = compile(c.build(), registry);

@@ -5,6 +5,7 @@ import { checkGraph$, graph, OpRegistry, type CheckEvent, type CheckReport, type
 import { compile } from '../src/engine/plan.js';
 import { forwardGuarded } from '../src/engine/forward.js';
 import { replay, replayBatches, type Perturbation } from '../src/engine/replay.js';
+import { drawDirection } from '../src/check/directional.js';
 import { tanh } from '../src/ops/tanh.js';
 
 const counted = () => {
@@ -114,7 +115,6 @@ describe('replayBatches, the driver under the checks', () => {
 
 describe('directions, made when replayed', () => {
   it('makes a direction once for the two steps of its central difference, and the same each time', async () => {
-    const { drawDirection } = await import('../src/check/directional.js');
     const g = graph().param('P', [[0.5, -2, 3.5]]).node('T', 'tanh', ['P']).node('c', 'sum', ['T']).build();
     const plan = compile(g, new OpRegistry());
     const baseline = forwardGuarded(plan).values;

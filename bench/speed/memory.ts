@@ -1,10 +1,12 @@
 /**
  * A check's peak live memory, against the goal of at most 3 × (the model's values + one forward
- * pass's activations). One untimed run of the check in which each progress event (one per batch
- * of replays) and the report first collect garbage (node --expose-gc) and then read what is
- * live: the V8 heap plus array buffers (the tensors). The peak less the same reading before the
- * check is the check's own memory: its gradients, estimates, verdicts, replay buffers and report.
- * Between two readings a replay allocates only small objects, so the readings bound the peak.
+ * pass's activations). One untimed run of the check (on warm code, after the timed runs, so
+ * V8's compiled code is not counted) that reads what is live, after collecting garbage (node
+ * --expose-gc), at each progress event and the report, and right after each large Float64Array
+ * is made (an eighth of the model or more: memory peaks where a large array is made, since
+ * between such moments the check makes only small objects, which die young). What is live is
+ * the V8 heap plus array buffers (the tensors); the peak less the same reading before the check
+ * is the check's own memory: gradients, estimates, verdicts, replay buffers, directions, report.
  */
 import { checkGraph$, type CheckOptions, type Graph } from '../../src/index.js';
 import type { Plan } from '../../src/engine/plan.js';
@@ -18,9 +20,36 @@ export interface MemoryFigures {
   checkMb: number;
   /** checkMb / (modelMb + activationsMb): the goal is at most 3. */
   ratio: number;
+  /** Readings taken. */
+  readings: number;
 }
 
 const MB = 2 ** 20;
+
+/**
+ * Runs `during` with a hook called right after each Float64Array of `large` elements or more
+ * is made: by `new`, `from` or `of`, or by `slice` or `map` of another. Put back afterwards.
+ */
+function onLargeArrays<T>(large: number, hook: () => void, during: () => T): T {
+  const Native = Float64Array;
+  const { slice, map } = Native.prototype;
+  const watch = (a: Float64Array) => (a.length >= large && hook(), a);
+  const global = globalThis as { Float64Array: Float64ArrayConstructor };
+  global.Float64Array = new Proxy(Native, { construct: (target, args, newTarget) => watch(Reflect.construct(target, args, newTarget)) });
+  Native.prototype.slice = function (this: Float64Array, ...args: Parameters<typeof slice>) {
+    return watch(slice.apply(this, args));
+  } as typeof slice;
+  Native.prototype.map = function (this: Float64Array, ...args: Parameters<typeof map>) {
+    return watch(map.apply(this, args));
+  } as typeof map;
+  try {
+    return during();
+  } finally {
+    global.Float64Array = Native;
+    Native.prototype.slice = slice;
+    Native.prototype.map = map;
+  }
+}
 
 export function liveMemory(graph: Graph, plan: Plan, forward: Values, options: CheckOptions): MemoryFigures | null {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -37,16 +66,29 @@ export function liveMemory(graph: Graph, plan: Plan, forward: Values, options: C
     }
     return last;
   };
-  const modelMb = (8 * plan.leaves.reduce((n, l) => n + l.value.data.length, 0)) / MB;
+  const modelDoubles = plan.leaves.reduce((n, l) => n + l.value.data.length, 0);
+  const modelMb = (8 * modelDoubles) / MB;
   const activationsMb = (8 * plan.nodes.reduce((n, node) => n + forward[node.slot].data.length, 0)) / MB;
   const before = live();
   let peak = before;
-  checkGraph$(graph, { ...options, scheduler: undefined }).subscribe({
-    next: () => void (peak = Math.max(peak, live())),
-    error: (e) => {
-      throw e;
-    },
-  });
+  let readings = 0;
+  // Closure state: whether a reading is under way (the collector's own arrays must not recurse).
+  let reading = false;
+  const read = () => {
+    if (reading) return;
+    reading = true;
+    peak = Math.max(peak, live());
+    readings++;
+    reading = false;
+  };
+  onLargeArrays(Math.max(64, modelDoubles / 8), read, () =>
+    checkGraph$(graph, { ...options, scheduler: undefined }).subscribe({
+      next: read,
+      error: (e) => {
+        throw e;
+      },
+    }),
+  );
   const checkMb = (peak - before) / MB;
-  return { modelMb, activationsMb, checkMb, ratio: checkMb / (modelMb + activationsMb) };
+  return { modelMb, activationsMb, checkMb, ratio: checkMb / (modelMb + activationsMb), readings };
 }

@@ -5,6 +5,7 @@
  * behind a zero upstream gradient (a layer behind dead ReLUs) is still caught.
  */
 import type { Tensor } from '../core/tensor.js';
+import { deriveSeed } from '../core/random.js';
 import type { Plan, PlanNode } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import type { Gradients } from '../engine/backward.js';
@@ -65,7 +66,7 @@ export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: 
   const checkNode = ([node, n]: readonly [PlanNode, number]): NodeResult => {
     const inputs = node.args.map((s) => values[s]);
     const upstream = grads[node.slot];
-    const random = randomLike(values[node.slot], seed * 7919 + n);
+    const random = randomLike(values[node.slot], deriveSeed(seed, n));
     const cotangents = upstream && norm2(upstream.data) > 0 ? [upstream, random] : [random];
     const run = <T>(phase: 'forward' | 'backward', f: () => T) => callRule(node, phase, f);
     // Inputs whose element-wise check would not fit the budget are checked along directions; an

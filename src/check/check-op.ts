@@ -7,7 +7,7 @@
 import type { Attrs, Op } from '../core/op.js';
 import { inputName } from '../core/op.js';
 import { copyTensor, type Tensor } from '../core/tensor.js';
-import { createRandom } from '../core/random.js';
+import { createRandom, deriveSeed } from '../core/random.js';
 import { methodOf, type Method, type MethodName, type MethodOverrides } from './methods.js';
 import { relativeDifference } from './norms.js';
 import { ElementJudge } from './element-judge.js';
@@ -81,7 +81,8 @@ export function checkOpWith(
   const numeric = xs.map((x, k) => {
     if (grads.every((g) => !g[k]) && !required[k]) return null;
     // Coordinates to differentiate along: each element, or for a large input a few directions.
-    const coords = byElements(x.data.length) ? elementsOf(x, method) : directionsOf(x, method, k);
+    // Moves go into the copy x; the caller's inputs[k], never written, holds the values to put back.
+    const coords = byElements(x.data.length) ? elementsOf(x, inputs[k].data, method) : directionsOf(x, inputs[k].data, method, k);
     const analytic = (c: number, i: number) => {
       const g = grads[c][k];
       return g ? coords.analytic(g.data, i) : 0;
@@ -148,8 +149,7 @@ interface Coordinates {
   analytic(g: Float64Array, i: number): number;
 }
 
-function elementsOf(x: Tensor, method: Method): Coordinates {
-  const original = x.data.slice();
+function elementsOf(x: Tensor, original: Float64Array, method: Method): Coordinates {
   return {
     count: x.data.length,
     byDirections: false,
@@ -161,14 +161,20 @@ function elementsOf(x: Tensor, method: Method): Coordinates {
   };
 }
 
-function directionsOf(x: Tensor, method: Method, seed: number): Coordinates {
-  const original = x.data.slice();
+function directionsOf(x: Tensor, original: Float64Array, method: Method, seed: number): Coordinates {
   const target = { name: 'x', data: original, analytic: original };
-  const seeds = directionSeeds(DIRECTIONS, 7 + seed);
+  const seeds = directionSeeds(DIRECTIONS, deriveSeed(seed, 7));
   // Closure state: the last direction made. Each is made again from its seed when needed rather
   // than held, as it is as large as the input.
-  let last: { i: number; v: Float64Array } = { i: -1, v: new Float64Array(0) };
-  const direction = (i: number) => (last.i === i ? last.v : (last = { i, v: drawDirection([target], seeds[i]).get('x')! }).v);
+  const none: { i: number; v: Float64Array } = { i: -1, v: new Float64Array(0) };
+  let last = none;
+  const direction = (i: number) => {
+    if (last.i !== i) {
+      last = none; // let the old vector go before the new one is made
+      last = { i, v: drawDirection([target], seeds[i]).get('x')! };
+    }
+    return last.v;
+  };
   return {
     count: seeds.length,
     byDirections: true,

@@ -12,7 +12,7 @@
  * 1.3e-3 per direction and 2e-9 for three independent directions.
  */
 import { bufferCount, concat, defer, EMPTY, map, type Observable } from 'rxjs';
-import { createRandom } from '../core/random.js';
+import { createRandom, deriveSeed } from '../core/random.js';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import { replay, type DirectionPerturbation, type ReplayOptions } from '../engine/replay.js';
@@ -67,7 +67,7 @@ export function drawDirection(targets: DirectionTarget[], seed: number): Map<str
 }
 
 /** The seeds of k directions, each its own (derived from `seed`). */
-export const directionSeeds = (k: number, seed: number): number[] => Array.from({ length: k }, (_v, d) => seed * 4 + d);
+export const directionSeeds = (k: number, seed: number): number[] => Array.from({ length: k }, (_v, d) => deriveSeed(seed, d));
 
 const dot = (direction: Map<string, Float64Array>, targets: DirectionTarget[]) =>
   targets.reduce((s, t) => {
@@ -87,7 +87,7 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
   const step = method.step(0);
   // Each direction is made again when replayed (the driver keeps the last one made), not held.
   const entries = groups.flatMap((group, g) =>
-    directionSeeds(DIRECTIONS, seed * 31 + g).map((s) => {
+    directionSeeds(DIRECTIONS, deriveSeed(seed, g)).map((s) => {
       const direction = () => drawDirection(group, s);
       return { group, direction, analytic: dot(direction(), group) };
     }),

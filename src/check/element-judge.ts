@@ -76,15 +76,18 @@ export class ElementJudge {
       values.set(this.keptValues);
       [this.keptIndex, this.keptValues] = [index, values];
     }
-    if (this.kept > 0 && i <= this.keptIndex[this.kept - 1]) this.ascending = false;
-    this.keptIndex[this.kept] = i;
-    this.keptValues.set([plus, minus, up, down], 4 * this.kept);
-    this.kept++;
+    // Kept again (a first pass run twice over an element): the new values replace the old.
+    const again = this.kept > 0 && (!this.ascending || i <= this.keptIndex[this.kept - 1]) ? this.find(i) : -1;
+    const slot = again >= 0 ? again : this.kept++;
+    if (again < 0 && slot > 0 && i < this.keptIndex[slot - 1]) this.ascending = false;
+    this.keptIndex[slot] = i;
+    this.keptValues.set([plus, minus, up, down], 4 * slot);
   }
 
   /** Where element i was kept (a binary search, or a scan when they were kept out of order). */
   private find(i: number): number {
     if (!this.ascending) return this.keptIndex.subarray(0, this.kept).indexOf(i);
+    if (this.kept === 0) return -1;
     let [lo, hi] = [0, this.kept - 1];
     while (lo < hi) {
       const mid = (lo + hi) >> 1;

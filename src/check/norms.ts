@@ -13,10 +13,34 @@ export function norm2(v: ArrayLike<number>): number {
   return max * Math.sqrt(sum);
 }
 
+/** ‖g − n‖₂ scaled as norm2 is, without making the difference vector. */
+function normOfDifference(g: ArrayLike<number>, n: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < g.length; i++) max = Math.max(max, Math.abs(g[i] - n[i]));
+  if (max === 0 || !Number.isFinite(max)) return max;
+  let sum = 0;
+  for (let i = 0; i < g.length; i++) {
+    const x = (g[i] - n[i]) / max;
+    sum += x * x;
+  }
+  return max * Math.sqrt(sum);
+}
+
 /** The difference between analytic `g` and numeric `n`: 0 when both are zero vectors. */
 export function relativeDifference(g: ArrayLike<number>, n: ArrayLike<number>): number {
-  const diff = new Float64Array(g.length);
-  for (let i = 0; i < g.length; i++) diff[i] = g[i] - n[i];
-  const denominator = norm2(g) + norm2(n);
-  return denominator === 0 ? 0 : norm2(diff) / denominator;
+  return relativeDifferenceOver([[g, n]]);
+}
+
+/**
+ * The difference over several pairs of vectors taken as one (the params of a graph, say),
+ * without concatenating them: each norm combined from the pieces' norms.
+ */
+export function relativeDifferenceOver(pairs: readonly (readonly [ArrayLike<number>, ArrayLike<number>])[]): number {
+  const whole = (norms: number[]) => {
+    const max = Math.max(0, ...norms);
+    if (max === 0 || !Number.isFinite(max)) return max;
+    return max * Math.sqrt(norms.reduce((s, x) => s + (x / max) * (x / max), 0));
+  };
+  const denominator = whole(pairs.map(([g]) => norm2(g))) + whole(pairs.map(([, n]) => norm2(n)));
+  return denominator === 0 ? 0 : whole(pairs.map(([g, n]) => normOfDifference(g, n))) / denominator;
 }

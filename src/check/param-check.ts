@@ -10,7 +10,7 @@ import { errors } from '../core/messages.js';
 import { replayBatches, type ElementPerturbation, type PerturbationList, type ReplayOptions } from '../engine/replay.js';
 import { ElementJudge } from './element-judge.js';
 import type { Method } from './methods.js';
-import { relativeDifference } from './norms.js';
+import { relativeDifference, relativeDifferenceOver } from './norms.js';
 import { RunningDifference } from './running-difference.js';
 import type { CheckProgress, ParamResult, ParamVerdict } from './report.js';
 import { worstOf } from './worst.js';
@@ -147,10 +147,5 @@ export function paramResults(targets: Target[], method: Method): { params: Param
     const verdict: ParamVerdict = failed ? 'fail' : settled || t.data.length === 0 ? 'pass' : 'unchecked';
     return { name, shape, verdict, difference, checked, worst: worstOf(analytic, numeric, shape, checked), analytic, numeric, ...judged };
   });
-  const concatenated = (key: 'analytic' | 'numeric') => {
-    const all = new Float64Array(targets.reduce((n, t) => n + t.checked, 0));
-    targets.reduce((at, t) => (all.set(checkedPart(t, key), at), at + t.checked), 0);
-    return all;
-  };
-  return { params, difference: relativeDifference(concatenated('analytic'), concatenated('numeric')) };
+  return { params, difference: relativeDifferenceOver(targets.map((t) => [checkedPart(t, 'analytic'), checkedPart(t, 'numeric')] as const)) };
 }

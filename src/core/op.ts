@@ -35,7 +35,8 @@ export interface Op {
    * the output from before the change) up to date by writing only the rows that change, and
    * return which rows those are (and, optionally, which columns within them: a `Region`). Return
    * null, having written nothing, to ask for a full forward. The engine puts what was written
-   * back afterwards (see ops/row-updates.ts).
+   * back afterwards (see ops/row-updates.ts). The arrays of inputs and changes are the engine's,
+   * refilled for each replay: read them during the call, do not keep them.
    */
   update?(inputs: Tensor[], output: Tensor, changes: (RowChange | null)[], attrs?: Attrs): Rows | Region | null;
 }

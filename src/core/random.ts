@@ -26,6 +26,21 @@ function splitmix32(seed: number): () => number {
 
 const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
 
+/**
+ * The seed of a sub-stream (a direction, a node's cotangent): `seed` and `parts` folded into 32
+ * bits with integer mixing, so any safe-integer seed works and nearby parts give unrelated seeds.
+ */
+export function deriveSeed(seed: number, ...parts: number[]): number {
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`a random seed must be an integer, not ${seed}`);
+  let h = ((seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32), 0x27d4eb2d)) >>> 0;
+  for (const part of parts) {
+    h = Math.imul(h ^ (part >>> 0), 0x85ebca6b) >>> 0;
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+    h = (h ^ (h >>> 16)) >>> 0;
+  }
+  return h;
+}
+
 export function createRandom(seed: number): Random {
   if (!Number.isSafeInteger(seed)) throw new RangeError(`a random seed must be an integer, not ${seed}`);
   // Fold both halves of a large seed in, so seeds above 2^32 still differ.

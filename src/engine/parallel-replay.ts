@@ -13,7 +13,7 @@ import { Observable } from 'rxjs';
 import type { Attrs } from '../core/op.js';
 import type { LeafKind } from '../core/graph.js';
 import type { Plan } from './plan.js';
-import type { ElementPerturbation, EvaluationBatch, PerturbationList } from './replay.js';
+import type { ElementPerturbation, EvaluationBatch, PerturbationList } from './perturbation.js';
 import { fromPlain, type Chunk } from './replay-worker.js';
 
 /** Below this many evaluations, starting threads costs more than it saves. */

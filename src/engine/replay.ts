@@ -15,47 +15,10 @@ import type { Plan } from './plan.js';
 import { replayObjective, type Values } from './forward.js';
 import { Replayer } from './replayer.js';
 import { replayInWorkers, workersFor } from './parallel-replay.js';
+import { isDirection, type DirectionPerturbation, type ElementPerturbation, type Evaluation, type EvaluationBatch, type Perturbation, type PerturbationList } from './perturbation.js';
 
-/** One element of one param moved by `step`. */
-export interface ElementPerturbation {
-  readonly param: string;
-  /** Row-major element index within the param. */
-  readonly index: number;
-  /** Added to the element's value for this evaluation. */
-  readonly step: number;
-}
-
-/** Every element of the named params moved along a direction: θ + step·v. */
-export interface DirectionPerturbation {
-  /**
-   * Makes v, one vector per param moved. The driver asks for it when it replays the perturbation
-   * (keeping only the last one made), so a check need not hold all its directions at once.
-   */
-  readonly direction: () => ReadonlyMap<string, Float64Array>;
-  readonly step: number;
-}
-
-export type Perturbation = ElementPerturbation | DirectionPerturbation;
-
-export const isDirection = (p: Perturbation): p is DirectionPerturbation => 'direction' in p;
-
-/**
- * The perturbations of a replay, by position: an array, or a list that makes each one when asked,
- * so a check of N elements holds no list of 2N perturbations. All of one kind.
- */
-export interface PerturbationList<P extends Perturbation = Perturbation> {
-  readonly length: number;
-  at(i: number): P | undefined;
-}
-
-export interface Evaluation {
-  readonly perturbation: Perturbation;
-  /** The objective's value with the perturbation applied. */
-  readonly value: number;
-  /** Evaluations done so far, this one included, and in all. */
-  readonly done: number;
-  readonly total: number;
-}
+export { isDirection } from './perturbation.js';
+export type { DirectionPerturbation, ElementPerturbation, Evaluation, EvaluationBatch, Perturbation, PerturbationList } from './perturbation.js';
 
 export interface ReplayOptions {
   /**
@@ -76,16 +39,6 @@ export interface ReplayOptions {
    * and every op can be loaded again in a thread (built in, or from a module).
    */
   workers?: number | 'auto';
-}
-
-/** The objective's values for a run of consecutive perturbations: what the driver emits. */
-export interface EvaluationBatch {
-  /** Position of the first of them in the perturbation list. */
-  readonly start: number;
-  /** One value per perturbation, from `start` on. */
-  readonly values: Float64Array;
-  /** Perturbations in the list. */
-  readonly total: number;
 }
 
 /** Evaluations per batch at most, and the time after which a batch ends early (ms). */
@@ -124,7 +77,10 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
     };
 
     const evaluateDirection = (p: DirectionPerturbation): number => {
-      if (lastDirection?.make !== p.direction) lastDirection = { make: p.direction, made: p.direction() };
+      if (lastDirection?.make !== p.direction) {
+        lastDirection = undefined; // let the old vector go before the new one is made
+        lastDirection = { make: p.direction, made: p.direction() };
+      }
       const moved = [...lastDirection.made].map(([name, v]) => {
         const slot = paramSlot(name);
         const data = plan.leaves[slot].value.data;

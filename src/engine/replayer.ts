@@ -64,7 +64,7 @@ export class Replayer {
     private readonly plan: Plan,
     private readonly baseline: Values,
     /** False: every downstream node recomputed in full by its forward rule (the seed's way). */
-    private readonly incremental = true,
+    incremental = true,
   ) {
     const slots = baseline.length;
     this.values = baseline.slice();
@@ -122,7 +122,8 @@ export class Replayer {
         }
         written[slot] = region;
         const rows = isRegion(region) ? region.rows : region;
-        if (rows !== 'all' && rows.length === 0) continue;
+        // A rule that found nothing moved (no rows, or no columns) stops the change here.
+        if ((rows !== 'all' && rows.length === 0) || (isRegion(region) && region.cols.length === 0)) continue;
         values[slot] = buffer!;
         changes[slot] = changeOf(rows, isRegion(region) ? region.cols : undefined, before, undefined);
       }

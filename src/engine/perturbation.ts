@@ -1,0 +1,56 @@
+/**
+ * What the perturbation driver (replay.ts) replays and what it emits: element and direction
+ * perturbations, lists of them made on demand, and the objective's values, one by one or in
+ * batches.
+ */
+
+/** One element of one param moved by `step`. */
+export interface ElementPerturbation {
+  readonly param: string;
+  /** Row-major element index within the param. */
+  readonly index: number;
+  /** Added to the element's value for this evaluation. */
+  readonly step: number;
+}
+
+/** Every element of the named params moved along a direction: θ + step·v. */
+export interface DirectionPerturbation {
+  /**
+   * Makes v, one vector per param moved. The driver asks for it when it replays the perturbation
+   * (keeping only the last one made), so a check need not hold all its directions at once.
+   */
+  readonly direction: () => ReadonlyMap<string, Float64Array>;
+  readonly step: number;
+}
+
+export type Perturbation = ElementPerturbation | DirectionPerturbation;
+
+export const isDirection = (p: Perturbation): p is DirectionPerturbation => 'direction' in p;
+
+/**
+ * The perturbations of a replay, by position: an array, or a list that makes each one when asked,
+ * so a check of N elements holds no list of 2N perturbations. All of one kind.
+ */
+export interface PerturbationList<P extends Perturbation = Perturbation> {
+  readonly length: number;
+  at(i: number): P | undefined;
+}
+
+export interface Evaluation {
+  readonly perturbation: Perturbation;
+  /** The objective's value with the perturbation applied. */
+  readonly value: number;
+  /** Evaluations done so far, this one included, and in all. */
+  readonly done: number;
+  readonly total: number;
+}
+
+/** The objective's values for a run of consecutive perturbations: what the driver emits. */
+export interface EvaluationBatch {
+  /** Position of the first of them in the perturbation list. */
+  readonly start: number;
+  /** One value per perturbation, from `start` on. */
+  readonly values: Float64Array;
+  /** Perturbations in the list. */
+  readonly total: number;
+}
