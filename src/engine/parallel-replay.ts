@@ -16,8 +16,12 @@ import type { Plan } from './plan.js';
 import type { ElementPerturbation, EvaluationBatch, PerturbationList } from './perturbation.js';
 import { fromPlain, type Chunk } from './replay-worker.js';
 
-/** Below this many evaluations, starting threads costs more than it saves. */
-export const WORKER_MIN_EVALUATIONS = 20_000;
+/**
+ * Below this many evaluations, starting threads costs more than it saves: each thread loads the
+ * engine and runs the graph's forward pass first (about 0.5 s here), and a second pass of 33,000
+ * evaluations on the 217,473-param MLP ran slower on threads than on one (bench/RESULTS.md).
+ */
+export const WORKER_MIN_EVALUATIONS = 100_000;
 
 /** A graph as plain data a worker can receive: values are copied, ops named (and their modules). */
 export interface GraphSpec {
