@@ -29,7 +29,7 @@ export interface ReplayOptions {
   scheduler?: SchedulerLike;
   sliceMs?: number;
   /**
-   * Replay through the ops' incremental rules (default true): recompute only the rows a change
+   * Replay through the ops' incremental rules (default true): recompute only the part a change
    * reaches. False recomputes every node downstream of the param in full.
    */
   incremental?: boolean;
