@@ -1,6 +1,7 @@
 /**
- * A few cases of the bug zoo, checked with the default method (auto) in mode auto: the verdict,
- * and the nodes blamed (report.nodes with verdict 'fail') against the mutated ones.
+ * A few cases of the bug zoo, checked with the default method (auto) in mode auto, for what a
+ * verdict and its blame do not show: diagnoses, kinks, a frozen dropout mask, the seed method's
+ * false alarm. The verdict and the nodes blamed on every case: test/agreement.test.ts.
  * The full zoo (bench/zoo/, 60+ cases, both methods) is the benchmark, not a test:
  * `npm run bench:verdicts`.
  */
@@ -32,20 +33,6 @@ describe('the bug zoo, a few cases (default method)', () => {
     expect((w.diagnosis as { factor: number }).factor).toBeCloseTo(2, 6);
   });
 
-  it('fails a relu that passes the gradient where x < 0 and blames A1 alone', () => {
-    const { c, report, blamed } = checked('mlp:A1=relu_wrong_side');
-    expect(report.verdict).toBe('fail');
-    expect(blamed).toEqual(c.blame);
-  });
-
-  // The mutant changes no param gradient (its upstream gradient is 0), so only a node check with
-  // a random cotangent can see it: mode auto checks such nodes even when the graph passes.
-  it('fails dW1 × 2 behind ReLUs that are all dead, and blames Z1 alone', () => {
-    const { c, report, blamed } = checked('deadBranch:Z1=linear_dW_x2');
-    expect(report.verdict).toBe('fail');
-    expect(blamed).toEqual(c.blame);
-  });
-
   it('passes a correct graph whose ReLU inputs are exactly 0, counting the kinks, where method seed raises a false alarm', () => {
     const { report, blamed } = checked('reluZerosAllUnits');
     expect(report.verdict).toBe('pass');
@@ -70,11 +57,5 @@ describe('the bug zoo, a few cases (default method)', () => {
     expect(blamed).toEqual(c.blame);
     const dropped = report.nodes!.flatMap((n) => n.inputs).find((i) => i.verdict === 'fail')!;
     expect(dropped.diagnosis?.text).toBe('the rule returns null (no gradient) for an input that depends on a param');
-  });
-
-  it.each(['tanhSquare:Z2=linear_dW_x1_01', 'mlp:Z2=linear_dW_elem4_x3', 'tanhSquare:Z2=linear_dW_T'])('fails %s and blames the mutated node alone', (name) => {
-    const { c, report, blamed } = checked(name);
-    expect(report.verdict).toBe('fail');
-    expect(blamed).toEqual(c.blame);
   });
 });
