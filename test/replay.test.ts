@@ -5,7 +5,7 @@ import { checkGraph$, graph, OpRegistry, type CheckEvent, type CheckReport, type
 import { compile } from '../src/engine/plan.js';
 import { forwardGuarded } from '../src/engine/forward.js';
 import { replay, replayBatches, type Perturbation } from '../src/engine/replay.js';
-import { drawDirection } from '../src/check/directional.js';
+import { SignDirection } from '../src/check/directional.js';
 import { tanh } from '../src/ops/tanh.js';
 
 const counted = () => {
@@ -113,18 +113,40 @@ describe('replayBatches, the driver under the checks', () => {
   });
 });
 
-describe('directions, made when replayed', () => {
-  it('makes a direction once for the two steps of its central difference, and the same each time', async () => {
-    const g = graph().param('P', [[0.5, -2, 3.5]]).node('T', 'tanh', ['P']).node('c', 'sum', ['T']).build();
+describe('directions, made element by element when used', () => {
+  const setUp = () => {
+    const g = graph().param('P', [[0.5, -2, 3.5]]).param('Q', [[40]]).node('T', 'tanh', ['P']).node('U', 'mul', ['T', 'Q']).node('c', 'sum', ['U']).build();
     const plan = compile(g, new OpRegistry());
     const baseline = forwardGuarded(plan).values;
-    const target = { name: 'P', data: plan.leaves[0].value.data, analytic: new Float64Array(3) };
-    let made = 0;
-    const direction = () => (made++, drawDirection([target], 5));
+    const targets = plan.leaves.map((l) => ({ name: l.name, data: l.value.data, analytic: new Float64Array(l.value.data.length) }));
+    return { plan, baseline, targets };
+  };
+
+  it('replays θ + step·v for the v it makes, the same v at each use, of unit length, scaled like the steps', async () => {
+    const { plan, baseline, targets } = setUp();
+    const direction = new SignDirection(targets, 5);
+    const [vP, vQ] = direction.vectors();
+    expect(Math.hypot(...vP, ...vQ)).toBeCloseTo(1, 15);
+    // An element up to 1 in size takes a share of 1, else the power of two at or above it.
+    expect([...vP, ...vQ].map(Math.abs).map((a) => a / Math.abs(vP[0]))).toEqual([1, 2, 4, 64]);
     const values = await lastValueFrom(replay(plan, baseline, [{ direction, step: 1e-3 }, { direction, step: -1e-3 }]).pipe(toArray()));
-    expect(made).toBe(1);
+    const by = (step: number) => {
+      const p = targets[0].data.map((x, i) => x + step * vP[i]);
+      return p.reduce((s, x) => s + Math.tanh(x) * (40 + step * vQ[0]), 0);
+    };
+    expect(values[0].value).toBeCloseTo(by(1e-3), 13);
+    expect(values[1].value).toBeCloseTo(by(-1e-3), 13);
     expect(values[0].value).not.toBe(values[1].value);
-    expect([...drawDirection([target], 5).get('P')!]).toEqual([...drawDirection([target], 5).get('P')!]);
-    expect([...drawDirection([target], 5).get('P')!]).not.toEqual([...drawDirection([target], 6).get('P')!]);
+    expect(targets.map((t) => [...t.data])).toEqual([[0.5, -2, 3.5], [40]]);
+    expect(direction.vectors()).toEqual([vP, vQ]);
+    expect(new SignDirection(targets, 6).vectors()).not.toEqual([vP, vQ]);
+  });
+
+  it('gives gᵀv for the v it moves along', () => {
+    const { targets } = setUp();
+    const direction = new SignDirection(targets, 9);
+    const g = [Float64Array.of(1, 2, 3), Float64Array.of(-4)];
+    const v = direction.vectors();
+    expect(direction.dot(g)).toBe(g[0][0] * v[0][0] + g[0][1] * v[0][1] + g[0][2] * v[0][2] + g[1][0] * v[1][0]);
   });
 });

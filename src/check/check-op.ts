@@ -2,7 +2,7 @@
  * One op's backward rule checked on its own, at given inputs: with s(x₁…x_k) = ⟨r, f(x₁…x_k)⟩
  * for a cotangent r, the op's backward(r) is compared with central differences of s for every
  * element of every input that takes a gradient. Several cotangents share one pass over the
- * perturbations. Works on copies, so the caller's tensors are never touched.
+ * perturbations. `checkOp` works on copies, so the caller's tensors are never touched.
  */
 import type { Attrs, Op } from '../core/op.js';
 import { inputName } from '../core/op.js';
@@ -12,7 +12,7 @@ import { methodOf, type Method, type MethodName, type MethodOverrides } from './
 import { relativeDifference } from './norms.js';
 import { ElementJudge } from './element-judge.js';
 import { checkLocalGradients } from '../engine/backward.js';
-import { directionSeeds, drawDirection, DIRECTIONS } from './directional.js';
+import { directionSeeds, DIRECTIONS, SignDirection } from './directional.js';
 
 export interface OpCheckOptions extends MethodOverrides {
   method?: MethodName;
@@ -41,14 +41,22 @@ export interface OpInputResult {
 
 export function checkOp(op: Op, inputs: readonly Tensor[], options: OpCheckOptions = {}): OpInputResult[] {
   const method = methodOf(options.method, options);
+  // The op is given copies, so even a rule that writes into its inputs cannot touch the caller's.
+  const xs = inputs.map(copyTensor);
   const r = options.cotangent ?? randomLike(op.forward(inputs.map(copyTensor), options.attrs), options.seed ?? 0);
-  return checkOpWith(op, inputs, [r], method, options.attrs).results[0];
+  return checkOpWith(op, xs, [r], method, options.attrs).results[0];
 }
 
 /**
  * Results per cotangent, then per input, and the evaluations of the op they took. `run` wraps each call of a rule (to name the node).
  * Where `required[k]` is set, a null gradient for input k is taken as zeros and checked (the
  * input depends on a param, so it is not a label and must pass its gradient on).
+ *
+ * Memory: `inputs` are given to the op as they are (a node check's are the forward pass's
+ * values, which the guarded pass has proven its rules leave alone), except the input being
+ * moved, which is a copy while it is moved and the caller's tensor holds the values to put back.
+ * An input checked along directions keeps one number per direction of each cotangent's gradient,
+ * which is let go before the next cotangent's is made.
  */
 export function checkOpWith(
   op: Op,
@@ -61,12 +69,15 @@ export function checkOpWith(
   byElements: (size: number) => boolean = () => true,
   name = op.name,
 ): { results: OpInputResult[][]; evaluations: number } {
-  const xs = inputs.map(copyTensor);
+  const xs = inputs.slice();
   const output = run('forward', () => op.forward(xs, attrs));
-  const grads = cotangents.map((r) => {
+  // Coordinates to differentiate along: each element, or for a large input a few directions.
+  const coords = inputs.map((x, k) => (byElements(x.data.length) ? elementsOf(x.data, method) : directionsOf(x.data, method, k)));
+  // analytic[c][k]: the derivative along each coordinate of input k, from cotangent c's gradient; null when the rule gave none.
+  const analytic = cotangents.map((r) => {
     const local = run('backward', () => op.backward(xs, output, r, attrs));
     checkLocalGradients({ id: name, op }, local, xs, null);
-    return local;
+    return local.map((g, k) => (g ? coords[k].analytic(g.data) : null));
   });
   // s_c(x) = ⟨r_c, f(x)⟩ for every cotangent c, from one forward evaluation.
   const s = (): Float64Array => {
@@ -78,59 +89,56 @@ export function checkOpWith(
     });
   };
   const base = s();
-  const numeric = xs.map((x, k) => {
-    if (grads.every((g) => !g[k]) && !required[k]) return null;
-    // Coordinates to differentiate along: each element, or for a large input a few directions.
-    // Moves go into the copy x; the caller's inputs[k], never written, holds the values to put back.
-    const coords = byElements(x.data.length) ? elementsOf(x, inputs[k].data, method) : directionsOf(x, inputs[k].data, method, k);
-    const analytic = (c: number, i: number) => {
-      const g = grads[c][k];
-      return g ? coords.analytic(g.data, i) : 0;
-    };
-    const out = cotangents.map(() => new Float64Array(coords.count));
-    const judges = method.judged ? cotangents.map((_r, c) => new ElementJudge(coords.count, base[c], method.threshold)) : null;
-    const at = (i: number, offset: number) => {
-      coords.move(i, offset);
+  const numeric = inputs.map((input, k) => {
+    if (analytic.every((a) => !a[k]) && !required[k]) return null;
+    const coord = coords[k];
+    const at = (c: number, i: number) => analytic[c][k]?.[i] ?? 0;
+    const out = cotangents.map(() => new Float64Array(coord.count));
+    const judges = method.judged ? cotangents.map((_r, c) => new ElementJudge(coord.count, base[c], method.threshold)) : null;
+    // Moves go into a copy of the input, made for its turn; the caller's input holds the values to put back.
+    const moved = copyTensor(input);
+    xs[k] = moved;
+    const evaluate = (i: number, offset: number) => {
+      coord.move(moved.data, i, offset);
       const values = s();
-      coords.restore(i);
+      coord.restore(moved.data, i);
       return values;
     };
-    for (let i = 0; i < coords.count; i++) {
-      const [theta, h] = [coords.theta(i), coords.step(i)];
-      const plus = at(i, h);
-      const minus = at(i, -h);
+    for (let i = 0; i < coord.count; i++) {
+      const [theta, h] = [coord.theta(i), coord.step(i)];
+      const plus = evaluate(i, h);
+      const minus = evaluate(i, -h);
       out.forEach((o, c) => {
-        o[i] = judges ? judges[c].first(i, analytic(c, i), theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
+        o[i] = judges ? judges[c].first(i, at(c, i), theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
       });
     }
     // The second pass, at h/2, for the coordinates any cotangent could not settle.
     const refine = new Set(judges?.flatMap((j) => j.toRefine()));
     for (const i of refine) {
-      const [theta, half] = [coords.theta(i), coords.step(i) / 2];
-      const plus = at(i, half);
-      const minus = at(i, -half);
+      const [theta, half] = [coord.theta(i), coord.step(i) / 2];
+      const plus = evaluate(i, half);
+      const minus = evaluate(i, -half);
       judges!.forEach((j, c) => {
-        if (j.status[i] === 0) out[c][i] = j.second(i, analytic(c, i), theta, half, plus[c], minus[c]);
+        if (j.status[i] === 0) out[c][i] = j.second(i, at(c, i), theta, half, plus[c], minus[c]);
       });
     }
-    return { out, judges, coords, evaluations: 2 * coords.count + 2 * refine.size };
+    xs[k] = input;
+    return { out, judges, evaluations: 2 * coord.count + 2 * refine.size };
   });
   const evaluations = numeric.reduce((n, r) => n + (r?.evaluations ?? 0), 0);
   const results = cotangents.map((_r, c) =>
-    xs.map((_x, k): OpInputResult => {
+    inputs.map((_x, k): OpInputResult => {
       const name = inputName(op.inputs[k]);
-      const returnedNull = !grads[c][k];
-      const full = grads[c][k] ?? (required[k] ? { shape: inputs[k].shape, data: new Float64Array(inputs[k].data.length) } : null);
+      const returnedNull = !analytic[c][k];
+      const a = analytic[c][k] ?? (required[k] ? new Float64Array(coords[k].count) : null);
       const n = numeric[k]?.out[c];
-      if (!full || !n) return { name, difference: null, verdict: 'none', analytic: null, numeric: null };
-      const { coords } = numeric[k]!;
-      const g = coords.byDirections ? { data: Float64Array.from({ length: coords.count }, (_v, i) => coords.analytic(full.data, i)) } : full;
-      const difference = relativeDifference(g.data, n);
+      if (!a || !n) return { name, difference: null, verdict: 'none', analytic: null, numeric: null };
+      const difference = relativeDifference(a, n);
       const judge = numeric[k]?.judges?.[c];
       const failing = judge ? judge.count('fail') > 0 : !(difference < method.threshold);
       const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin };
-      const directions = coords.byDirections ? { directions: coords.count } : {};
-      return { name, difference, verdict: failing ? 'fail' : 'pass', analytic: g.data, numeric: n, ...judged, ...directions, ...(returnedNull ? { returnedNull } : {}) };
+      const directions = coords[k].byDirections ? { directions: coords[k].count } : {};
+      return { name, difference, verdict: failing ? 'fail' : 'pass', analytic: a, numeric: n, ...judged, ...directions, ...(returnedNull ? { returnedNull } : {}) };
     }),
   );
   return { results, evaluations };
@@ -143,46 +151,36 @@ interface Coordinates {
   /** The coordinate's value now (an element's value; 0 along a direction) and its step. */
   theta(i: number): number;
   step(i: number): number;
-  move(i: number, offset: number): void;
-  restore(i: number): void;
-  /** The analytic derivative along coordinate i, from the input's gradient. */
-  analytic(g: Float64Array, i: number): number;
+  /** Moves coordinate i of `x` (a copy of the input) by `offset`, and puts it back. */
+  move(x: Float64Array, i: number, offset: number): void;
+  restore(x: Float64Array, i: number): void;
+  /** The analytic derivative along each coordinate, from the input's gradient (which it may share). */
+  analytic(g: Float64Array): Float64Array;
 }
 
-function elementsOf(x: Tensor, original: Float64Array, method: Method): Coordinates {
+function elementsOf(original: Float64Array, method: Method): Coordinates {
   return {
-    count: x.data.length,
+    count: original.length,
     byDirections: false,
     theta: (i) => original[i],
     step: (i) => method.step(original[i]),
-    move: (i, offset) => (x.data[i] = original[i] + offset),
-    restore: (i) => (x.data[i] = original[i]),
-    analytic: (g, i) => g[i],
+    move: (x, i, offset) => (x[i] = original[i] + offset),
+    restore: (x, i) => (x[i] = original[i]),
+    analytic: (g) => g,
   };
 }
 
-function directionsOf(x: Tensor, original: Float64Array, method: Method, seed: number): Coordinates {
+function directionsOf(original: Float64Array, method: Method, seed: number): Coordinates {
   const target = { name: 'x', data: original, analytic: original };
-  const seeds = directionSeeds(DIRECTIONS, deriveSeed(seed, 7));
-  // Closure state: the last direction made. Each is made again from its seed when needed rather
-  // than held, as it is as large as the input.
-  const none: { i: number; v: Float64Array } = { i: -1, v: new Float64Array(0) };
-  let last = none;
-  const direction = (i: number) => {
-    if (last.i !== i) {
-      last = none; // let the old vector go before the new one is made
-      last = { i, v: drawDirection([target], seeds[i]).get('x')! };
-    }
-    return last.v;
-  };
+  const directions = directionSeeds(DIRECTIONS, deriveSeed(seed, 7)).map((s) => new SignDirection([target], s));
   return {
-    count: seeds.length,
+    count: directions.length,
     byDirections: true,
     theta: () => 0,
     step: () => method.step(0),
-    move: (i, offset) => direction(i).forEach((v, e) => (x.data[e] = original[e] + offset * v)),
-    restore: () => x.data.set(original),
-    analytic: (g, i) => direction(i).reduce((sum, v, e) => sum + v * g[e], 0),
+    move: (x, i, offset) => directions[i].move([x], [original], offset),
+    restore: (x) => x.set(original),
+    analytic: (g) => Float64Array.from(directions, (d) => d.dot([g])),
   };
 }
 

@@ -15,7 +15,7 @@ import { bufferCount, concat, defer, EMPTY, map, type Observable } from 'rxjs';
 import { createRandom, deriveSeed } from '../core/random.js';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
-import { replay, type DirectionPerturbation, type ReplayOptions } from '../engine/replay.js';
+import { replay, type Direction, type DirectionPerturbation, type ReplayOptions } from '../engine/replay.js';
 import { ElementJudge } from './element-judge.js';
 import type { Method } from './methods.js';
 import { scaleText } from './diagnose.js';
@@ -40,42 +40,65 @@ export interface DirectionResult {
 /**
  * One direction over `targets` jointly: random signs (Rademacher entries, cheaper than normals
  * and as good for the argument above: eᵀv still has spread ‖e‖), scaled like each element's
- * step, then to unit length. The same seed gives the same direction, so a check can make it
- * again when it needs it rather than hold it (it is as large as the params it moves).
+ * step, then to unit length. It is never held whole (it is as large as the params it moves):
+ * each use makes it again, element by element, from its seed, so every use sees the same v.
  */
-export function drawDirection(targets: DirectionTarget[], seed: number): Map<string, Float64Array> {
-  const random = createRandom(seed);
-  const scale = (theta: number) => (Math.abs(theta) <= 1 ? 1 : 2 ** Math.ceil(Math.log2(Math.abs(theta))));
-  let sum = 0;
-  const direction = new Map(
-    targets.map((t) => {
-      const v = new Float64Array(t.data.length);
-      // One 32-bit draw gives the signs of 32 elements.
+export class SignDirection implements Direction {
+  readonly params: string[];
+  /** ‖v‖ before scaling to unit length: the signs do not change it, so it is known up front. */
+  private readonly norm: number;
+
+  constructor(private readonly targets: readonly DirectionTarget[], private readonly seed: number) {
+    this.params = targets.map((t) => t.name);
+    let sum = 0;
+    for (const t of targets) for (let i = 0; i < t.data.length; i++) sum += scale(t.data[i]) ** 2;
+    this.norm = Math.sqrt(sum) || 1;
+  }
+
+  move(moved: readonly Float64Array[], original: readonly Float64Array[], step: number): void {
+    this.walk(original, (k, i, v) => (moved[k][i] = original[k][i] + step * v));
+  }
+
+  /** gᵀv for one gradient per target (in `targets` order). */
+  dot(gradients: readonly Float64Array[]): number {
+    let sum = 0;
+    this.walk(
+      this.targets.map((t) => t.data),
+      (k, i, v) => (sum += gradients[k][i] * v),
+    );
+    return sum;
+  }
+
+  /** v whole, one vector per target (for tests: a check never holds it). */
+  vectors(): Float64Array[] {
+    const out = this.targets.map((t) => new Float64Array(t.data.length));
+    this.walk(
+      this.targets.map((t) => t.data),
+      (k, i, v) => (out[k][i] = v),
+    );
+    return out;
+  }
+
+  /** Calls `each` with every element's entry of v, in order; `values` are the unmoved θ the scales come from. */
+  private walk(values: readonly Float64Array[], each: (k: number, i: number, v: number) => void): void {
+    const random = createRandom(this.seed);
+    const norm = this.norm;
+    values.forEach((theta, k) => {
+      // One 32-bit draw gives the signs of 32 elements (each target starts a fresh draw).
       let bits = 0;
-      for (let i = 0; i < v.length; i++) {
+      for (let i = 0; i < theta.length; i++) {
         if (i % 32 === 0) bits = random.bits();
-        const x = ((bits >>> i % 32) & 1 ? 1 : -1) * scale(t.data[i]);
-        v[i] = x;
-        sum += x * x;
+        each(k, i, (((bits >>> i % 32) & 1 ? 1 : -1) * scale(theta[i])) / norm);
       }
-      return [t.name, v];
-    }),
-  );
-  const norm = Math.sqrt(sum) || 1;
-  for (const v of direction.values()) for (let i = 0; i < v.length; i++) v[i] /= norm;
-  return direction;
+    });
+  }
 }
+
+/** An element's share of a direction: 1 up to |θ| = 1, then the power of two at or above |θ|. */
+const scale = (theta: number) => (Math.abs(theta) <= 1 ? 1 : 2 ** Math.ceil(Math.log2(Math.abs(theta))));
 
 /** The seeds of k directions, each its own (derived from `seed`). */
 export const directionSeeds = (k: number, seed: number): number[] => Array.from({ length: k }, (_v, d) => deriveSeed(seed, d));
-
-const dot = (direction: Map<string, Float64Array>, targets: DirectionTarget[]) =>
-  targets.reduce((s, t) => {
-    const v = direction.get(t.name)!;
-    let d = 0;
-    for (let i = 0; i < v.length; i++) d += t.analytic[i] * v[i];
-    return s + d;
-  }, 0);
 
 /**
  * Checks each group of targets (e.g. [all params], or one group per param) along k directions,
@@ -85,11 +108,10 @@ const dot = (direction: Map<string, Float64Array>, targets: DirectionTarget[]) =
  */
 export function checkDirections(plan: Plan, baseline: Values, groups: DirectionTarget[][], method: Method, seed: number, j0: number, options: ReplayOptions, results: DirectionResult[]): Observable<number> {
   const step = method.step(0);
-  // Each direction is made again when replayed (the driver keeps the last one made), not held.
   const entries = groups.flatMap((group, g) =>
     directionSeeds(DIRECTIONS, deriveSeed(seed, g)).map((s) => {
-      const direction = () => drawDirection(group, s);
-      return { group, direction, analytic: dot(direction(), group) };
+      const direction = new SignDirection(group, s);
+      return { group, direction, analytic: direction.dot(group.map((t) => t.analytic)) };
     }),
   );
   const offset = results.length;

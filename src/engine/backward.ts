@@ -10,7 +10,7 @@ import type { Plan, PlanNode } from './plan.js';
 import type { ForwardResult, NonFinite } from './forward.js';
 import { callRule, watchInputs } from './call-op.js';
 
-/** Gradients of the objective by slot; undefined where nothing flows (no path to the objective). */
+/** Gradients of the objective by slot; undefined where nothing flows (no path to the objective) and for inputs. */
 export type Gradients = (Tensor | undefined)[];
 
 export interface BackwardOptions {
@@ -34,8 +34,9 @@ export function backward(plan: Plan, forward: ForwardResult, options: BackwardOp
     );
     checkLocalGradients(node, local, inputs, forward.nonFinite);
     local.forEach((g, arg) => {
-      if (g === null) return;
       const slot = node.args[arg];
+      // An input's gradient is of no use to a check, and it is as large as the data.
+      if (g === null || plan.leaves[slot]?.kind === 'input') return;
       grads[slot] = accumulate(grads[slot], g);
     });
   }

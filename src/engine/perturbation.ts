@@ -13,13 +13,20 @@ export interface ElementPerturbation {
   readonly step: number;
 }
 
-/** Every element of the named params moved along a direction: θ + step·v. */
+/**
+ * A direction v over some params. It writes θ + step·v itself, making v element by element as it
+ * goes, so no one need hold v: it is as large as the params it moves.
+ */
+export interface Direction {
+  /** The params it moves, in order. */
+  readonly params: readonly string[];
+  /** Writes original[k] + step·v into moved[k] for each param k (in `params` order). */
+  move(moved: readonly Float64Array[], original: readonly Float64Array[], step: number): void;
+}
+
+/** Every element of the direction's params moved along it: θ + step·v. */
 export interface DirectionPerturbation {
-  /**
-   * Makes v, one vector per param moved. The driver asks for it when it replays the perturbation
-   * (keeping only the last one made), so a check need not hold all its directions at once.
-   */
-  readonly direction: () => ReadonlyMap<string, Float64Array>;
+  readonly direction: Direction;
   readonly step: number;
 }
 

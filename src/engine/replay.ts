@@ -18,7 +18,7 @@ import { replayInWorkers, workersFor } from './parallel-replay.js';
 import { isDirection, type DirectionPerturbation, type ElementPerturbation, type Evaluation, type EvaluationBatch, type Perturbation, type PerturbationList } from './perturbation.js';
 
 export { isDirection } from './perturbation.js';
-export type { DirectionPerturbation, ElementPerturbation, Evaluation, EvaluationBatch, Perturbation, PerturbationList } from './perturbation.js';
+export type { Direction, DirectionPerturbation, ElementPerturbation, Evaluation, EvaluationBatch, Perturbation, PerturbationList } from './perturbation.js';
 
 export interface ReplayOptions {
   /**
@@ -62,13 +62,11 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
     const { scheduler, sliceMs = BATCH_MS, batch = BATCH } = options;
     // Closure state: the position of the next perturbation to replay; the replayer (made on the
     // first element perturbation); for directions, one saved copy of each param moved, made once
-    // per subscription and written back after each evaluation, and the last direction made
-    // (the +t and −t of a central difference share it).
+    // per subscription and written back after each evaluation.
     let next = 0;
     let size = Math.min(2, batch);
     let replayer: Replayer | undefined;
     const saved = new Map<string, Float64Array>();
-    let lastDirection: { make: DirectionPerturbation['direction']; made: ReadonlyMap<string, Float64Array> } | undefined;
 
     const paramSlot = (name: string): number => {
       const slot = plan.slotOf.get(name);
@@ -76,24 +74,19 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
       return slot;
     };
 
-    const evaluateDirection = (p: DirectionPerturbation): number => {
-      if (lastDirection?.make !== p.direction) {
-        lastDirection = undefined; // let the old vector go before the new one is made
-        lastDirection = { make: p.direction, made: p.direction() };
-      }
-      const moved = [...lastDirection.made].map(([name, v]) => {
-        const slot = paramSlot(name);
-        const data = plan.leaves[slot].value.data;
-        if (v.length !== data.length) fail('perturbation', `a direction for ${name} has ${v.length} elements; ${name} has ${data.length}`, { leaf: name });
-        if (!saved.has(name)) saved.set(name, data.slice());
-        return { slot, data, original: saved.get(name)!, v };
+    const evaluateDirection = ({ direction, step }: DirectionPerturbation): number => {
+      const slots = direction.params.map(paramSlot);
+      const data = slots.map((slot) => plan.leaves[slot].value.data);
+      const original = direction.params.map((name, k) => {
+        if (!saved.has(name)) saved.set(name, data[k].slice());
+        return saved.get(name)!;
       });
       try {
-        for (const { data, original, v } of moved) for (let i = 0; i < data.length; i++) data[i] = original[i] + p.step * v[i];
-        const reached = new Set(moved.flatMap((m) => plan.downstream.get(m.slot)!));
+        direction.move(data, original, step);
+        const reached = new Set(slots.flatMap((slot) => plan.downstream.get(slot)!));
         return replayObjective(plan, baseline, plan.nodes.filter((n) => reached.has(n)));
       } finally {
-        for (const { data, original } of moved) data.set(original);
+        data.forEach((d, k) => d.set(original[k]));
       }
     };
 
