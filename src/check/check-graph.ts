@@ -84,13 +84,15 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     let graphOutcome: ReturnType<typeof summarise> | undefined;
     const summarise = () => {
       const outcome = stage?.finish();
-      const byElements = paramResults(targets, method);
-      const params = outcome?.params ?? byElements.params;
-      const settled = outcome?.directions.filter((d) => d.status !== 'pending');
-      const difference = settled ? relativeDifference(settled.map((d) => d.analytic), settled.map((d) => d.numeric)) : byElements.difference;
-      const complete = outcome?.complete ?? targets.every((t) => t.checked === t.data.length && !t.judge?.toRefine().length);
+      if (outcome) {
+        const settled = outcome.directions.filter((d) => d.status !== 'pending');
+        const difference = relativeDifference(settled.map((d) => d.analytic), settled.map((d) => d.numeric));
+        return { outcome, params: outcome.params, difference, complete: outcome.complete, graphFails: outcome.graphFails };
+      }
+      const { params, difference } = paramResults(targets, method);
+      const complete = targets.every((t) => t.checked === t.data.length && !t.judge?.toRefine().length);
       // Method auto fails on any element outside its error bound; method seed on the difference.
-      const graphFails = outcome?.graphFails ?? (method.judged ? params.some((p) => p.verdict === 'fail') : !(difference < method.threshold));
+      const graphFails = method.judged ? params.some((p) => p.verdict === 'fail') : !(difference < method.threshold);
       return { outcome, params, difference, complete, graphFails };
     };
     const graphResult = () => (graphOutcome ??= summarise());

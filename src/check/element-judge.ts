@@ -7,6 +7,8 @@
 import { firstRatio, judgeRefined, type ElementStatus } from './error-model.js';
 
 const STATUS: ElementStatus[] = ['ok', 'nondifferentiable', 'fail'];
+const NONE_KEPT = new Int32Array(0);
+const NO_VALUES = new Float64Array(0);
 
 export class ElementJudge {
   /** Per element: 0 not judged yet, else 1 + the index of its status in STATUS. */
@@ -16,8 +18,9 @@ export class ElementJudge {
   // Closure-like state: the first pass's values of the elements kept for the second, as plain
   // arrays (a Map of small objects took ~100 bytes an element: megabytes on a big, buggy param):
   // their indices, in the order kept, and J(θ+h), J(θ−h) and the two steps, four per element.
-  private keptIndex = new Int32Array(16);
-  private keptValues = new Float64Array(64);
+  // Made on the first element kept: a check makes a judge per param, and most keep none.
+  private keptIndex = NONE_KEPT;
+  private keptValues = NO_VALUES;
   private kept = 0;
   /** Whether indices were kept in increasing order (the usual case), so a search can find them. */
   private ascending = true;
@@ -70,9 +73,9 @@ export class ElementJudge {
 
   private keep(i: number, plus: number, minus: number, up: number, down: number): void {
     if (this.kept === this.keptIndex.length) {
-      const index = new Int32Array(2 * this.kept);
+      const index = new Int32Array(Math.max(16, 2 * this.kept));
       index.set(this.keptIndex);
-      const values = new Float64Array(8 * this.kept);
+      const values = new Float64Array(4 * index.length);
       values.set(this.keptValues);
       [this.keptIndex, this.keptValues] = [index, values];
     }

@@ -4,6 +4,7 @@
  * the hot path of every check.
  */
 import { sizeOf, type Tensor } from './tensor.js';
+import { NATIVE_MIN, nativeKernels } from './native.js';
 
 /** C[m,n] = A[m,k] · B[k,n]; transA / transB read A or B as stored transposed. */
 export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
@@ -15,6 +16,11 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
   const A = a.data;
   const B = b.data;
   const C = new Float64Array(m * n);
+  const native = nativeKernels();
+  if (native && !transA && !transB && m * k * n >= NATIVE_MIN) {
+    native.productRows(C, A, B, null, m, k, n);
+    return { shape: [m, n], data: C };
+  }
   if (transB && !transA) {
     // A·Bᵀ: each element is a dot product of two stored rows, both read in order (a strided
     // walk down B's columns would miss the cache on every step).

@@ -1,18 +1,21 @@
 /**
- * Replays split across worker threads: the element perturbations go out in chunks to one worker
- * per core, each of which rebuilds the graph and replays its chunks (replay-worker.ts); the
- * values come back into the one Observable in the original order, so a parallel check emits
- * exactly what a single-threaded one does, bit for bit. The caller's params are never touched:
- * each worker perturbs its own copies.
+ * Replays split across threads: the element perturbations go out in chunks to worker threads,
+ * each of which rebuilds the graph and replays its chunks (replay-worker.ts), while this thread
+ * replays chunks too; the values come back into the one Observable in the original order, so a
+ * parallel check emits exactly what a single-threaded one does, bit for bit. Each worker perturbs
+ * its own copies of the params; this thread perturbs the caller's in place and puts each element
+ * back before anything else runs, as the single-threaded driver does.
  */
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Observable } from 'rxjs';
+import { Observable, type SchedulerLike } from 'rxjs';
 import type { Attrs } from '../core/op.js';
 import type { LeafKind } from '../core/graph.js';
 import type { Plan } from './plan.js';
+import type { Values } from './forward.js';
+import { Replayer } from './replayer.js';
 import type { ElementPerturbation, EvaluationBatch, PerturbationList } from './perturbation.js';
 import { fromPlain, type Chunk } from './replay-worker.js';
 
@@ -35,7 +38,7 @@ export interface GraphSpec {
 /** Whether a worker can rebuild the plan: every op is built in or was loaded from a module. */
 export const portable = (plan: Plan): boolean => plan.nodes.every((n) => n.builtin || n.module);
 
-/** Threads for `total` evaluations: one per core when asked for (`auto`) and worth it, else 1. */
+/** Threads for `total` evaluations, this one included: one per core when asked for (`auto`) and worth it, else 1. */
 export function workersFor(plan: Plan, total: number, requested: number | 'auto', asynchronous: boolean): number {
   const wanted = requested === 'auto' ? (total >= WORKER_MIN_EVALUATIONS ? availableParallelism() : 1) : requested;
   return wanted > 1 && asynchronous && portable(plan) ? Math.min(wanted, availableParallelism()) : 1;
@@ -66,24 +69,35 @@ function spawn(spec: GraphSpec): Worker {
   return new Worker(BOOT, { eval: true, workerData: { jiti, entry, spec } });
 }
 
-export function replayInWorkers(plan: Plan, perturbations: PerturbationList<ElementPerturbation>, workers: number, incremental: boolean): Observable<EvaluationBatch> {
+/**
+ * The replays split between `threads` − 1 worker threads and this one. The workers take chunks
+ * from the front; this thread takes them from the back, in slices of `sliceMs` on `scheduler`
+ * (so the event loop still turns: the workers' answers, a stop), and starts at once, while the
+ * workers load. Values are emitted in order, each chunk when all before it are in.
+ */
+export function replayInWorkers(plan: Plan, baseline: Values, perturbations: PerturbationList<ElementPerturbation>, threads: number, options: { incremental: boolean; scheduler: SchedulerLike; sliceMs: number }): Observable<EvaluationBatch> {
   return new Observable<EvaluationBatch>((subscriber) => {
     const total = perturbations.length;
     // Chunks of whole pairs (+h and −h of one element travel together), a few per thread.
-    const size = Math.max(512, 2 * Math.ceil(total / (2 * workers * 8)));
+    const size = Math.max(512, 2 * Math.ceil(total / (2 * threads * 8)));
     const starts = Array.from({ length: Math.ceil(total / size) }, (_v, i) => i * size);
     if (starts.length === 0) return subscriber.complete();
-    // Closure state: the next chunk to send, chunks back early waiting their turn, the next to emit.
-    let nextToSend = 0;
+    const lengthOf = (id: number) => Math.min(size, total - starts[id]);
+    // Closure state: the chunks not yet taken are front..back − 1; chunks back early wait their
+    // turn in `waiting`; nextToEmit is the next to go out; this thread's chunk under way.
+    let front = 0;
+    let back = starts.length;
     let nextToEmit = 0;
     const waiting = new Map<number, Float64Array>();
-    const spec = specOf(plan, incremental);
-    const pool = Array.from({ length: Math.min(workers, starts.length) }, () => spawn(spec));
+    let mine: { id: number; values: Float64Array; done: number } | null = null;
+    const replayer = new Replayer(plan, baseline, options.incremental);
+    const spec = specOf(plan, options.incremental);
+    const pool = Array.from({ length: Math.min(threads - 1, starts.length - 1) }, () => spawn(spec));
 
     const send = (worker: Worker) => {
-      if (nextToSend >= starts.length) return;
-      const id = nextToSend++;
-      const part = Array.from({ length: Math.min(size, total - starts[id]) }, (_v, i) => perturbations.at(starts[id] + i)!);
+      if (front >= back) return;
+      const id = front++;
+      const part = Array.from({ length: lengthOf(id) }, (_v, i) => perturbations.at(starts[id] + i)!);
       const chunk: Chunk = { id, params: part.map((p) => p.param), indices: Int32Array.from(part, (p) => p.index), steps: Float64Array.from(part, (p) => p.step) };
       worker.postMessage(chunk, [chunk.indices.buffer as ArrayBuffer, chunk.steps.buffer as ArrayBuffer]);
     };
@@ -94,6 +108,28 @@ export function replayInWorkers(plan: Plan, perturbations: PerturbationList<Elem
         subscriber.next({ start: starts[nextToEmit++], values, total });
       }
       if (nextToEmit === starts.length) subscriber.complete();
+    };
+    /** This thread's share for one slice; false when it has no chunk left to take. */
+    const slice = (): boolean => {
+      const ends = performance.now() + options.sliceMs;
+      while (!subscriber.closed && performance.now() < ends) {
+        if (!mine) {
+          if (front >= back) return false;
+          const id = --back;
+          mine = { id, values: new Float64Array(lengthOf(id)), done: 0 };
+        }
+        // The clock is read every 16 evaluations.
+        for (let c = 0; c < 16 && mine.done < mine.values.length; c++) {
+          const p = perturbations.at(starts[mine.id] + mine.done)!;
+          mine.values[mine.done++] = replayer.element(plan.slotOf.get(p.param)!, p.index, p.step);
+        }
+        if (mine.done === mine.values.length) {
+          waiting.set(mine.id, mine.values);
+          mine = null;
+          flush();
+        }
+      }
+      return !subscriber.closed;
     };
     for (const worker of pool) {
       worker.on('message', (m: { ready?: true; id?: number; values?: Float64Array; error?: Parameters<typeof fromPlain>[0] }) => {
@@ -106,7 +142,15 @@ export function replayInWorkers(plan: Plan, perturbations: PerturbationList<Elem
       // A thread that ends on its own (a user op calling process.exit, say) must not leave the check waiting.
       worker.on('exit', (code) => subscriber.error(fromPlain({ code: 'worker', message: `a worker thread exited (code ${code}) before the check ended`, where: {} })));
     }
+    const own = options.scheduler.schedule(function () {
+      try {
+        if (slice()) this.schedule();
+      } catch (e) {
+        subscriber.error(e);
+      }
+    });
     return () => {
+      own.unsubscribe();
       for (const worker of pool) void worker.terminate();
     };
   });

@@ -11,11 +11,11 @@
 import { Observable, type SchedulerLike } from 'rxjs';
 import { errors } from '../core/messages.js';
 import { fail } from '../core/errors.js';
-import type { Plan } from './plan.js';
+import type { Plan, PlanNode } from './plan.js';
 import { replayObjective, type Values } from './forward.js';
 import { Replayer } from './replayer.js';
 import { replayInWorkers, workersFor } from './parallel-replay.js';
-import { isDirection, type DirectionPerturbation, type ElementPerturbation, type Evaluation, type EvaluationBatch, type Perturbation, type PerturbationList } from './perturbation.js';
+import { isDirection, type Direction, type DirectionPerturbation, type ElementPerturbation, type Evaluation, type EvaluationBatch, type Perturbation, type PerturbationList } from './perturbation.js';
 
 export { isDirection } from './perturbation.js';
 export type { Direction, DirectionPerturbation, ElementPerturbation, Evaluation, EvaluationBatch, Perturbation, PerturbationList } from './perturbation.js';
@@ -56,7 +56,10 @@ const BATCH_MS = 25;
 export function replayBatches(plan: Plan, baseline: Values, perturbations: PerturbationList, options: ReplayOptions & { batch?: number } = {}): Observable<EvaluationBatch> {
   const directions = perturbations.length > 0 && isDirection(perturbations.at(0)!);
   const threads = directions ? 1 : workersFor(plan, perturbations.length, options.workers ?? 'auto', options.scheduler !== undefined);
-  if (threads > 1) return replayInWorkers(plan, perturbations as PerturbationList<ElementPerturbation>, threads, options.incremental ?? true);
+  if (threads > 1 && options.scheduler) {
+    const threaded = { incremental: options.incremental ?? true, scheduler: options.scheduler, sliceMs: options.sliceMs ?? BATCH_MS };
+    return replayInWorkers(plan, baseline, perturbations as PerturbationList<ElementPerturbation>, threads, threaded);
+  }
   return new Observable<EvaluationBatch>((subscriber) => {
     const total = perturbations.length;
     const { scheduler, sliceMs = BATCH_MS, batch = BATCH } = options;
@@ -74,17 +77,24 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
       return slot;
     };
 
-    const evaluateDirection = ({ direction, step }: DirectionPerturbation): number => {
+    // Closure state: what the last direction moves and reaches (the +t and −t of a central difference share it).
+    let prepared: { direction: Direction; data: Float64Array[]; original: Float64Array[]; nodes: PlanNode[] } | undefined;
+    const prepare = (direction: Direction) => {
       const slots = direction.params.map(paramSlot);
-      const data = slots.map((slot) => plan.leaves[slot].value.data);
       const original = direction.params.map((name, k) => {
-        if (!saved.has(name)) saved.set(name, data[k].slice());
+        if (!saved.has(name)) saved.set(name, plan.leaves[slots[k]].value.data.slice());
         return saved.get(name)!;
       });
+      const reached = new Set(slots.flatMap((slot) => plan.downstream.get(slot)!));
+      const nodes = plan.nodes.filter((n) => reached.has(n));
+      return { direction, data: slots.map((slot) => plan.leaves[slot].value.data), original, nodes };
+    };
+    const evaluateDirection = ({ direction, step }: DirectionPerturbation): number => {
+      if (prepared?.direction !== direction) prepared = prepare(direction);
+      const { data, original, nodes } = prepared;
       try {
         direction.move(data, original, step);
-        const reached = new Set(slots.flatMap((slot) => plan.downstream.get(slot)!));
-        return replayObjective(plan, baseline, plan.nodes.filter((n) => reached.has(n)));
+        return replayObjective(plan, baseline, nodes);
       } finally {
         data.forEach((d, k) => d.set(original[k]));
       }

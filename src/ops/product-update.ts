@@ -8,6 +8,7 @@
 import type { Region, RowChange, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
 import { rowsOf, union } from './row-updates.js';
+import { NATIVE_MIN, nativeKernels } from '../core/native.js';
 
 /** Rows `rows` of A·B (+ b) ('all' for every row), recomputed in place in `out`: bitwise a full forward's. */
 function recomputeRows(out: Float64Array, A: Tensor, B: Tensor, rows: Rows, b?: Tensor): void {
@@ -33,6 +34,13 @@ function recomputeCols(out: Float64Array, A: Tensor, B: Tensor, cols: readonly n
   const n = B.shape[1];
   const a = A.data;
   const x = B.data;
+  // Natively, every column over whole rows (vectorised) beats half of them one by one; the
+  // columns that did not move come out as the same bits they held.
+  const native = nativeKernels();
+  if (native && 2 * cols.length >= n && m * k * n >= NATIVE_MIN) {
+    native.productRows(out, a, x, b ? b.data : null, m, k, n);
+    return { rows: 'all', cols };
+  }
   for (let i = 0; i < m; i++) {
     for (const c of cols) {
       let sum = 0;
@@ -67,6 +75,13 @@ function rankUpdate(out: Float64Array, A: Tensor, B: Tensor, before: Tensor, row
     }
   }
   if (moved.length === 0) return [];
+  const native = nativeKernels();
+  if (native && rows.length === 1 && 8 * moved.length >= n && m * n >= NATIVE_MIN) {
+    // One row moved (a replay of one element): whole rows, vectorised, masked to the columns it
+    // moved in, the same operations on those as below.
+    native.rankUpdate(out, a, k, rows[0], now, was, rows[0] * n, rows[0] * n, m, n);
+    return { rows: 'all', cols: moved };
+  }
   if (deltas.length < moved.length) deltas = new Float64Array(2 * moved.length);
   const delta = deltas;
   const width = moved.length;

@@ -29,9 +29,13 @@ export const elementwiseForward = (kernel: ElementwiseKernel) => ([x]: Tensor[])
   return { shape: [...x.shape], data: out };
 };
 
-/** An elementwise op's incremental rule, from its kernel: recompute what changed, no more. */
+/**
+ * An elementwise op's incremental rule, from its kernel: recompute what changed, no more. A
+ * `cheap` kernel (relu's, not one that calls exp) runs over the whole array when most columns
+ * of every row changed: one pass (vectorised natively) beats picking the columns out.
+ */
 export const elementwiseRows =
-  (kernel: ElementwiseKernel) =>
+  (kernel: ElementwiseKernel, cheap = false) =>
   ([x]: Tensor[], output: Tensor, [change]: (RowChange | null)[]): Rows | Region | null => {
     if (!change) return null;
     const { rows, cols } = change;
@@ -43,6 +47,11 @@ export const elementwiseRows =
     if (!cols) {
       for (const r of rows as readonly number[]) kernel(x.data, output.data, r * n, n);
       return rows;
+    }
+    // The elements that did not change come out as the same bits.
+    if (cheap && rows === 'all' && 2 * cols.length >= n) {
+      kernel(x.data, output.data, 0, output.data.length);
+      return { rows, cols };
     }
     // Row by row, the changed columns of each: along the rows, as the data lies.
     const count = rows === 'all' ? m : rows.length;

@@ -1,0 +1,47 @@
+/**
+ * The optional native kernels (native/kernels.c), loaded when `npm install` built them: the loops
+ * a replay of a large dense layer spends its time in, over whole rows, vectorised. They give the
+ * same bits as the JavaScript loops (each element is the same IEEE operations in the same order),
+ * so they change how fast a check runs, never what it finds. Without them (no compiler at
+ * install, or GRADPROOF_NATIVE=0) the JavaScript loops run.
+ */
+import { createRequire } from 'node:module';
+
+export interface NativeKernels {
+  /** For each column j where row r of B moved (now ≠ was, NaN moved): out[i, j] += a[i, r]·(now − was), a [m, k], out [m, n]. */
+  rankUpdate(out: Float64Array, a: Float64Array, k: number, r: number, now: Float64Array, was: Float64Array, nowAt: number, wasAt: number, m: number, n: number): void;
+  /** out[i] = Math.max(x[i], 0) for i in [start, start + count). */
+  relu(x: Float64Array, out: Float64Array, start: number, count: number): void;
+  /** out = a·b (+ bias per row), a [m, k], b [k, n]: each sum from 0, in order of p. */
+  productRows(out: Float64Array, a: Float64Array, b: Float64Array, bias: Float64Array | null, m: number, k: number, n: number): void;
+}
+
+/** Below this many elements a loop stays in JavaScript: a native call costs about 100 ns. */
+export const NATIVE_MIN = 512;
+
+function load(): NativeKernels | null {
+  if (process.env.GRADPROOF_NATIVE === '0') return null;
+  try {
+    // The same path from src/core (run through jiti) and from dist/core (built).
+    return createRequire(import.meta.url)('../../build/Release/gradproof_kernels.node') as NativeKernels;
+  } catch {
+    return null;
+  }
+}
+
+// Module state: the kernels when loaded and in use (tests switch them off to run the JavaScript loops).
+const loaded = load();
+let active = loaded;
+
+/** The native kernels, or null when the JavaScript loops are to run. */
+export const nativeKernels = (): NativeKernels | null => active;
+
+/** Whether the addon was built and loaded (whether or not it is in use). */
+export const nativeAvailable = (): boolean => loaded !== null;
+
+/** Uses the native kernels (when loaded) or the JavaScript loops; returns the setting before. */
+export function useNativeKernels(on: boolean): boolean {
+  const before = active !== null;
+  active = on ? loaded : null;
+  return before;
+}
