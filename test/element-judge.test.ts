@@ -1,12 +1,12 @@
-/** The element judge of method auto: what it keeps for the second pass, and how it decides. */
+/** The element judge of method auto: what it keeps for the passes after the first, and how it decides. */
 import { describe, expect, it } from 'vitest';
-import { ElementJudge } from '../src/check/element-judge.js';
+import { ElementJudge, REFINEMENTS } from '../src/check/element-judge.js';
 
 // J(θ) = θ² at θ = 1: the right derivative is 2.
 const J = (theta: number) => theta * theta;
 const h = 2 ** -15;
 const firstPass = (judge: ElementJudge, i: number, a: number) => judge.first(i, a, 1, h, J(1 + h), J(1 - h));
-const secondPass = (judge: ElementJudge, i: number, a: number) => judge.second(i, a, 1, h / 2, J(1 + h / 2), J(1 - h / 2));
+const secondPass = (judge: ElementJudge, i: number, a: number) => judge.refine(i, a, 1, h / 2, J(1 + h / 2), J(1 - h / 2));
 const statusOf = (judge: ElementJudge, i: number) => ['unjudged', 'ok', 'nondifferentiable', 'fail'][judge.status[i]];
 
 describe('ElementJudge', () => {
@@ -37,5 +37,41 @@ describe('ElementJudge', () => {
     expect(judge.toRefine()).toEqual([0]);
     secondPass(judge, 0, 3);
     expect(statusOf(judge, 0)).toBe('fail');
+  });
+
+  // J(θ) = θ² + 0.5·max(0, θ − (1 + δ)): smooth at θ = 1 (J' = 2), with a kink δ to the right,
+  // inside the step h. Every pass the judge asks for, run to the end.
+  const nearKink = (delta: number) => (theta: number) => theta * theta + 0.5 * Math.max(0, theta - (1 + delta));
+  const judged = (f: (theta: number) => number, a: number) => {
+    const judge = new ElementJudge(1, f(1));
+    judge.first(0, a, 1, h, f(1 + h), f(1 - h));
+    let passes = 1;
+    for (const fraction of REFINEMENTS) {
+      if (judge.toRefine().length === 0) break;
+      const step = h * fraction;
+      judge.refine(0, a, 1, step, f(1 + step), f(1 - step));
+      passes++;
+    }
+    return { status: statusOf(judge, 0), passes };
+  };
+
+  it('takes a kink near θ (between h/5 and h/4 away) for what it is, where h/2 alone failed the right derivative', () => {
+    for (const delta of [0.21 * h, 0.23 * h, 0.245 * h]) expect(judged(nearKink(delta), 2)).toEqual({ status: 'ok', passes: 4 });
+  });
+
+  // 2.1 and 2.19 lie within 2·|D(h/2) − D(h)| of D(h/2) there: a bound that loose passed them at h/2.
+  it('fails a wrong derivative near that kink, at h/16 and h/32, even one the loose bound at h/2 let through', () => {
+    for (const delta of [0.21 * h, 0.23 * h]) {
+      for (const a of [4, 2.19, 2.1, 2.02, -2]) expect(judged(nearKink(delta), a)).toEqual({ status: 'fail', passes: 4 });
+    }
+  });
+
+  it('fails a wrong derivative of a smooth function after h/2, with no further passes', () => {
+    expect(judged(J, 2.02)).toEqual({ status: 'fail', passes: 2 });
+  });
+
+  it('takes a kink closer than h/32 as at θ: between its one-sided slopes it is not a failure', () => {
+    expect(judged(nearKink(h / 100), 2).status).toBe('nondifferentiable');
+    expect(judged(nearKink(h / 100), 2.25).status).toBe('nondifferentiable');
   });
 });

@@ -118,6 +118,20 @@ function reluZeros(seed: number, rows?: number[], second = false): Graph {
   return g.node('cost', 'logloss', [layers(g, 'X', acts, params), 'Y']).build();
 }
 
+/**
+ * As reluZeros, but each Z1 of the first example sits 0.22 of a step above 0 (the step method
+ * auto takes for |θ| ≤ 1): the kink falls between θ and θ − h for b1, and inside h for W1, which
+ * D(h) and D(h/2) alone misjudged (a false alarm, and a bound loose enough to pass a wrong value).
+ */
+function reluNearZeros(seed: number): Graph {
+  const X = v.integers(seed, [3, 6], -2, 2);
+  const W1 = v.integers(seed + 1, [4, 3], -2, 2);
+  const b1 = v.tensorOf([4, 1], (i) => v.biasZeroingColumn(W1, X, 0).data[i] + 0.22 * 2 ** -15);
+  const g = graph().input('X', X).input('Y', v.coinLabels(seed + 2, 6));
+  const last = layers(g, 'X', ['relu', 'sigmoid'], [[W1, b1], [v.normals(seed + 4, [1, 4], 0.5), v.filledWith([1, 1], 0)]]);
+  return g.node('cost', 'logloss', [last, 'Y']).build();
+}
+
 /** Params from 1e-4 to 1e3: W's column j scaled by 10^k_j and X's row j by 10^−k_j. */
 function mixedScales(seed: number): Graph {
   const scales = [1e-4, 1e-2, 1, 1e2, 1e3];
@@ -148,6 +162,7 @@ export const hard = {
   reluZerosAllUnits: () => reluZeros(1040),
   reluZerosSomeUnits: () => reluZeros(1050, [0, 2]),
   reluZerosTwoLayers: () => reluZeros(1060, undefined, true),
+  reluNearZeros: () => reluNearZeros(1065),
   tanh6Layers: () => net(1070, [4, 5, 5, 5, 5, 5, 5, 1], 6, 'tanh', 1.3),
   tanh6LayersHighGain: () => net(1080, [3, 8, 8, 8, 8, 8, 8, 1], 5, 'tanh', 2.5),
   mixedScales: () => mixedScales(1090),

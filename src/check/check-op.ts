@@ -10,7 +10,7 @@ import { copyTensor, type Tensor } from '../core/tensor.js';
 import { createRandom, deriveSeed } from '../core/random.js';
 import { methodOf, type Method, type MethodName, type MethodOverrides } from './methods.js';
 import { relativeDifference } from './norms.js';
-import { ElementJudge } from './element-judge.js';
+import { ElementJudge, REFINEMENTS } from './element-judge.js';
 import { checkLocalGradients } from '../engine/backward.js';
 import { directionSeeds, DIRECTIONS, SignDirection } from './directional.js';
 
@@ -112,18 +112,23 @@ export function checkOpWith(
         o[i] = judges ? judges[c].first(i, at(c, i), theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
       });
     }
-    // The second pass, at h/2, for the coordinates any cotangent could not settle.
-    const refine = new Set(judges?.flatMap((j) => j.toRefine()));
-    for (const i of refine) {
-      const [theta, half] = [coord.theta(i), coord.step(i) / 2];
-      const plus = evaluate(i, half);
-      const minus = evaluate(i, -half);
-      judges!.forEach((j, c) => {
-        if (j.status[i] === 0) out[c][i] = j.second(i, at(c, i), theta, half, plus[c], minus[c]);
-      });
+    // The passes after the first, at h/2 (and h/16, h/32 for failures near a kink), for the
+    // coordinates any cotangent has not settled.
+    let refined = 0;
+    for (const fraction of REFINEMENTS) {
+      const refine = new Set(judges?.flatMap((j) => j.toRefine()));
+      for (const i of refine) {
+        const [theta, step] = [coord.theta(i), coord.step(i) * fraction];
+        const plus = evaluate(i, step);
+        const minus = evaluate(i, -step);
+        judges!.forEach((j, c) => {
+          if (j.status[i] === 0) out[c][i] = j.refine(i, at(c, i), theta, step, plus[c], minus[c]);
+        });
+      }
+      refined += refine.size;
     }
     xs[k] = input;
-    return { out, judges, evaluations: 2 * coord.count + 2 * refine.size };
+    return { out, judges, evaluations: 2 * coord.count + 2 * refined };
   });
   const evaluations = numeric.reduce((n, r) => n + (r?.evaluations ?? 0), 0);
   const results = cotangents.map((_r, c) =>

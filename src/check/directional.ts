@@ -16,7 +16,7 @@ import { createRandom, deriveSeed } from '../core/random.js';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import { replay, type Direction, type DirectionPerturbation, type ReplayOptions } from '../engine/replay.js';
-import { ElementJudge } from './element-judge.js';
+import { ElementJudge, REFINEMENTS } from './element-judge.js';
 import type { Method } from './methods.js';
 import { scaleText } from './diagnose.js';
 
@@ -103,7 +103,8 @@ export const directionSeeds = (k: number, seed: number): number[] => Array.from(
 /**
  * Checks each group of targets (e.g. [all params], or one group per param) along k directions,
  * filling `results` (one entry per group and direction, in order) as the replays stream in:
- * a first pass at step t, and a second at t/2 for the directions the first could not settle.
+ * a first pass at step t, and one at t/2 for the directions the first could not settle (and at
+ * t/16 and t/32 for failures near a kink).
  * Emits the pairs of evaluations done so far.
  */
 export function checkDirections(plan: Plan, baseline: Values, groups: DirectionTarget[][], method: Method, seed: number, j0: number, options: ReplayOptions, results: DirectionResult[]): Observable<number> {
@@ -133,11 +134,18 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
     );
   };
   const first = pass([...entries.keys()], step, (i, plus, minus) => judge.first(i, entries[i].analytic, 0, step, plus, minus));
-  const second = defer(() => {
-    const refine = judge.toRefine();
-    return refine.length === 0 ? EMPTY : pass(refine, step / 2, (i, plus, minus) => judge.second(i, entries[i].analytic, 0, step / 2, plus, minus));
-  });
-  return concat(first, second);
+  // The passes after the first, at t/2 (and t/16, t/32 for failures near a kink), over the directions still undecided.
+  const refinement = (level: number): Observable<number> =>
+    defer(() => {
+      const refine = judge.toRefine();
+      if (level >= REFINEMENTS.length || refine.length === 0) return EMPTY;
+      const t = step * REFINEMENTS[level];
+      return concat(
+        pass(refine, t, (i, plus, minus) => judge.refine(i, entries[i].analytic, 0, t, plus, minus)),
+        refinement(level + 1),
+      );
+    });
+  return concat(first, refinement(0));
 }
 
 /** "analytic = 2.000 × numeric along every direction", when the ratio is one constant. */

@@ -1,14 +1,22 @@
 /**
  * Element-by-element verdicts of method `auto` over one vector (a param, or an op's input),
- * in two passes: `first` takes J(θ ± h) and either accepts the element or keeps it for `second`,
- * which takes J(θ ± h/2) and decides (error-model.ts has the arithmetic). Method `seed` judges
- * nothing here: its verdict is the difference against its threshold.
+ * in passes: `first` takes J(θ ± h) and either accepts the element or keeps it for `refine`,
+ * which takes J(θ ± h/2) and decides, or, for a failure that looks like a kink near θ, goes on
+ * to h/16 and h/32 (error-model.ts has the arithmetic). Method `seed` judges nothing here: its
+ * verdict is the difference against its threshold.
  */
 import { firstRatio, judgeRefined, type ElementStatus } from './error-model.js';
 
 const STATUS: ElementStatus[] = ['ok', 'nondifferentiable', 'fail'];
 const NONE_KEPT = new Int32Array(0);
 const NO_VALUES = new Float64Array(0);
+const NO_LEVELS = new Uint8Array(0);
+
+/**
+ * The steps of the passes after the first, as fractions of h: each pass replays the elements
+ * still undecided (usually only h/2 is needed; h/16 and h/32 only for a failure near a kink).
+ */
+export const REFINEMENTS = [1 / 2, 1 / 16, 1 / 32];
 
 export class ElementJudge {
   /** Per element: 0 not judged yet, else 1 + the index of its status in STATUS. */
@@ -21,6 +29,8 @@ export class ElementJudge {
   // Made on the first element kept: a check makes a judge per param, and most keep none.
   private keptIndex = NONE_KEPT;
   private keptValues = NO_VALUES;
+  /** Per kept element, how far it has been refined: 0 after `first`, 1 awaiting h/16, 2 awaiting h/32. */
+  private keptLevel = NO_LEVELS;
   private kept = 0;
   /** Whether indices were kept in increasing order (the usual case), so a search can find them. */
   private ascending = true;
@@ -47,22 +57,28 @@ export class ElementJudge {
     return this.ascending ? out : out.sort((x, y) => x - y);
   }
 
-  /** Records J(θ ± h/2) for a kept element, decides it, and returns the estimate it rests on. */
-  second(i: number, a: number, theta: number, halfStep: number, plusHalf: number, minusHalf: number): number {
-    const k = 4 * this.find(i);
+  /**
+   * Records J(θ ± step) for an element kept by `first`, at the step of its refinement (see
+   * REFINEMENTS), and returns the estimate its verdict rests on: at h/2 the element is decided,
+   * unless it shows a kink near θ (error-model.ts); then h/16 is recorded and h/32 decides,
+   * judged the same way from those two; a kink that still shows there is closer to θ than the
+   * steps tell apart, and is judged as one at θ (the derivative between the one-sided slopes).
+   */
+  refine(i: number, a: number, theta: number, step: number, plus: number, minus: number): number {
+    const k = this.find(i);
     const v = this.keptValues;
-    const judgement = judgeRefined(a, {
-      j0: this.j0,
-      plus: v[k],
-      minus: v[k + 1],
-      up: v[k + 2],
-      down: v[k + 3],
-      plusHalf,
-      minusHalf,
-      upHalf: theta + halfStep - theta,
-      downHalf: theta - (theta - halfStep),
-    }, this.tau);
-    this.accept(i, judgement.status, judgement.ratio);
+    const [up, down] = [theta + step - theta, theta - (theta - step)];
+    if (this.keptLevel[k] === 1) {
+      // h/16: kept as the larger step of the last judgement.
+      v.set([plus, minus, up, down], 4 * k);
+      this.keptLevel[k] = 2;
+      return (plus - minus) / (up + down);
+    }
+    const judgement = judgeRefined(a, { j0: this.j0, plus: v[4 * k], minus: v[4 * k + 1], up: v[4 * k + 2], down: v[4 * k + 3], plusHalf: plus, minusHalf: minus, upHalf: up, downHalf: down }, this.tau);
+    if (judgement.nearKink && this.keptLevel[k] === 0) this.keptLevel[k] = 1;
+    // A kink still between θ ± h/32 is closer to θ than the steps tell apart: judged as one at θ.
+    else if (judgement.nearKink) this.accept(i, judgement.between ? 'nondifferentiable' : 'fail', judgement.between ? 0 : Infinity);
+    else this.accept(i, judgement.status, judgement.ratio);
     return judgement.numeric;
   }
 
@@ -77,7 +93,9 @@ export class ElementJudge {
       index.set(this.keptIndex);
       const values = new Float64Array(4 * index.length);
       values.set(this.keptValues);
-      [this.keptIndex, this.keptValues] = [index, values];
+      const levels = new Uint8Array(index.length);
+      levels.set(this.keptLevel);
+      [this.keptIndex, this.keptValues, this.keptLevel] = [index, values, levels];
     }
     // Kept again (a first pass run twice over an element): the new values replace the old.
     const again = this.kept > 0 && (!this.ascending || i <= this.keptIndex[this.kept - 1]) ? this.find(i) : -1;
@@ -85,6 +103,7 @@ export class ElementJudge {
     if (again < 0 && slot > 0 && i < this.keptIndex[slot - 1]) this.ascending = false;
     this.keptIndex[slot] = i;
     this.keptValues.set([plus, minus, up, down], 4 * slot);
+    this.keptLevel[slot] = 0;
   }
 
   /** Where element i was kept (a binary search, or a scan when they were kept out of order). */

@@ -13,6 +13,8 @@
  *    amount they moved from h to h/2), and fails otherwise.
  *  - else D(h/2) is accepted within 2·|D(h/2) − D(h)| (a measured bound on its truncation and
  *    rounding error) plus the same τ and ρ(h/2).
+ * A kink near θ but not at it (between θ and θ ± h) fools both tests; an element that shows
+ * signs of one (`nearKink`) is judged once more the same way at h/16 and h/32 (element-judge.ts).
  */
 export type ElementStatus = 'ok' | 'nondifferentiable' | 'fail';
 
@@ -46,6 +48,16 @@ export interface Refinement {
 
 export interface Judgement {
   status: ElementStatus;
+  /**
+   * A failure that may come from a kink near θ but not at it, inside the steps (a ReLU input a
+   * step away from 0): the slopes on the two sides differ by more than rounding, and from h to
+   * h/2 one of them moved much more than the other (a smooth function's move alike). The element
+   * is then judged again at much smaller steps, which such a kink no longer falls between (its
+   * D(h) and D(h/2) make a bound 2·|D(h/2) − D(h)| too loose to pass on, as well as a failure).
+   */
+  nearKink: boolean;
+  /** Whether a lies between the one-sided slopes at h/2, give or take their truncation and rounding. */
+  between: boolean;
   /** The estimate the verdict rests on (the half-step one). */
   numeric: number;
   /** |a − numeric| over its error bound (0 for a kink judged by the one-sided derivatives). */
@@ -61,16 +73,19 @@ export function judgeRefined(a: number, r: Refinement, tau = TAU): Judgement {
   const jump1 = (r.plus - r.j0) / r.up - (r.j0 - r.minus) / r.down;
   const jump2 = right - left;
   const noise = rounding(jScale, r.upHalf + r.downHalf) * 4;
-  const kink = Math.abs(jump2) > 0.75 * Math.abs(jump1) && Math.abs(jump2) > noise + tau * (Math.abs(right) + Math.abs(left));
-  if (kink) {
-    // The one-sided quotients carry a truncation error of about |J''|·h/4 each, which is what
-    // they moved by from h to h/2: the subdifferential is known only to that slack.
-    const truncation = Math.abs((r.plus - r.j0) / r.up - right) + Math.abs((r.j0 - r.minus) / r.down - left);
-    const slack = noise + truncation + tau * (Math.abs(right) + Math.abs(left));
-    const between = a >= Math.min(left, right) - slack && a <= Math.max(left, right) + slack;
-    return { status: between ? 'nondifferentiable' : 'fail', numeric: d2, ratio: between ? 0 : Infinity };
-  }
+  const rough = Math.abs(jump2) > noise + tau * (Math.abs(right) + Math.abs(left));
+  const kink = Math.abs(jump2) > 0.75 * Math.abs(jump1) && rough;
+  // The one-sided quotients carry a truncation error of about |J''|·h/4 each, which is what they
+  // moved by from h to h/2: the subdifferential is known only to that slack.
+  const [movedRight, movedLeft] = [(r.plus - r.j0) / r.up - right, left - (r.j0 - r.minus) / r.down];
+  const slack = noise + Math.abs(movedRight) + Math.abs(movedLeft) + tau * (Math.abs(right) + Math.abs(left));
+  const between = a >= Math.min(left, right) - slack && a <= Math.max(left, right) + slack;
+  // A smooth function's one-sided slopes move by about the same amount, toward each other; a
+  // kink between θ and one of θ ± h moves that side's slope alone.
+  const lopsided = Math.abs(movedRight - movedLeft);
+  const nearKink = rough && lopsided > noise && lopsided > 0.2 * (Math.abs(movedRight) + Math.abs(movedLeft));
+  if (kink) return { status: between ? 'nondifferentiable' : 'fail', numeric: d2, ratio: between ? 0 : Infinity, nearKink: !between, between };
   const bound = 2 * Math.abs(d2 - d1) + tau * (Math.abs(a) + Math.abs(d2)) + rounding(jScale, (r.upHalf + r.downHalf) / 2);
   const ratio = ratioOf(Math.abs(a - d2), bound);
-  return { status: ratio <= 1 ? 'ok' : 'fail', numeric: d2, ratio };
+  return { status: ratio <= 1 ? 'ok' : 'fail', numeric: d2, ratio, nearKink, between };
 }

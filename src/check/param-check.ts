@@ -1,14 +1,15 @@
 /**
  * The element-wise check of params: +h then −h for each element of each param, replayed by the
  * perturbation driver and paired into central differences as they stream in; then, for method
- * auto, a second pass at h/2 over the elements the first could not settle (element-judge.ts).
+ * auto, a pass at h/2 over the elements the first could not settle, and for failures near a kink
+ * passes at h/16 and h/32 (element-judge.ts).
  */
 import { concat, defer, EMPTY, filter, map, type Observable } from 'rxjs';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import { errors } from '../core/messages.js';
 import { replayBatches, type ElementPerturbation, type PerturbationList, type ReplayOptions } from '../engine/replay.js';
-import { ElementJudge } from './element-judge.js';
+import { ElementJudge, REFINEMENTS } from './element-judge.js';
 import type { Method } from './methods.js';
 import { relativeDifference, relativeDifferenceOver } from './norms.js';
 import { RunningDifference } from './running-difference.js';
@@ -88,17 +89,22 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
     t.checked = i + 1;
     running.add(a, t.numeric[i]);
   });
-  const second = defer(() => {
-    const refine = targets.map((t) => t.judge?.toRefine() ?? []);
-    counts.refined = refine.reduce((n, r) => n + r.length, 0);
-    if (counts.refined === 0) return EMPTY;
-    planned += 2 * counts.refined;
-    const halfSteps = stepsFor(targets, (t, i) => method.step(t.data[i]) / 2, refine);
-    return pairs(halfSteps, (t, i, half, plus, minus) => {
-      t.numeric[i] = t.judge!.second(i, t.analytic[i], t.data[i], half, plus, minus);
+  // The passes after the first, at h/2 (and for failures near a kink, h/16 and h/32), each over
+  // the elements still undecided when it starts.
+  const refinement = (pass: number): Observable<CheckProgress> =>
+    defer(() => {
+      const refine = targets.map((t) => t.judge?.toRefine() ?? []);
+      const count = refine.reduce((n, r) => n + r.length, 0);
+      if (pass >= REFINEMENTS.length || count === 0) return EMPTY;
+      counts.refined += count;
+      planned += 2 * count;
+      const steps = stepsFor(targets, (t, i) => method.step(t.data[i]) * REFINEMENTS[pass], refine);
+      const estimates = pairs(steps, (t, i, step, plus, minus) => {
+        t.numeric[i] = t.judge!.refine(i, t.analytic[i], t.data[i], step, plus, minus);
+      });
+      return concat(estimates, refinement(pass + 1));
     });
-  });
-  return concat(first, second);
+  return concat(first, refinement(0));
 }
 
 /**
