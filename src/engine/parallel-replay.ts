@@ -78,8 +78,9 @@ function spawn(spec: GraphSpec): Worker {
 export function replayInWorkers(plan: Plan, baseline: Values, perturbations: PerturbationList<ElementPerturbation>, threads: number, options: { incremental: boolean; scheduler: SchedulerLike; sliceMs: number }): Observable<EvaluationBatch> {
   return new Observable<EvaluationBatch>((subscriber) => {
     const total = perturbations.length;
-    // Chunks of whole pairs (+h and −h of one element travel together), a few per thread.
-    const size = Math.max(512, 2 * Math.ceil(total / (2 * threads * 8)));
+    // Chunks of whole pairs (+h and −h of one element travel together), 32 per thread: small
+    // enough that the threads finish close together, each still thousands of evaluations.
+    const size = Math.max(512, 2 * Math.ceil(total / (2 * threads * 32)));
     const starts = Array.from({ length: Math.ceil(total / size) }, (_v, i) => i * size);
     if (starts.length === 0) return subscriber.complete();
     const lengthOf = (id: number) => Math.min(size, total - starts[id]);
