@@ -9,6 +9,11 @@
 #include <node_api.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+/* Raised whenever a kernel or its arguments change (src/core/native.ts has the same number). */
+#define KERNELS_VERSION 2
 
 /* A Float64Array argument and its length, or NULL (a TypeError is then pending). */
 static double *doubles(napi_env env, napi_value value, size_t *length) {
@@ -81,12 +86,14 @@ static napi_value relu(napi_env env, napi_callback_info info) {
 }
 
 /*
- * productRows(out, a, b, bias, m, k, n): out = a·b (+ bias, one per row; bias may be null) for
- * a [m, k] and b [k, n], each sum from 0 over p in order, as the JavaScript matmul makes it.
+ * product(out, a, b, bias, m, k, n, transA, transB): out [m, n] = A·B (+ bias, one per row; bias
+ * may be null), A [m, k] stored as is or transposed ([k, m]), B [k, n] likewise ([n, k]). Each
+ * sum starts from 0 and runs over p in order, as the JavaScript matmul's do; B stored transposed
+ * is first copied as [k, n], so that the loop over a row of the output still runs along memory.
  */
-static napi_value product_rows(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value args[7];
+static napi_value product(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value args[9];
   napi_get_cb_info(env, info, &argc, args, NULL, NULL);
   size_t outLength, aLength, bLength, biasLength = 0;
   double *out = doubles(env, args[0], &outLength);
@@ -98,19 +105,34 @@ static napi_value product_rows(napi_env env, napi_callback_info info) {
   double *bias = biasType == napi_null ? NULL : doubles(env, args[3], &biasLength);
   if (biasType != napi_null && !bias) return NULL;
   int64_t m = integer(env, args[4]), k = integer(env, args[5]), n = integer(env, args[6]);
+  bool transA = false, transB = false;
+  napi_get_value_bool(env, args[7], &transA);
+  napi_get_value_bool(env, args[8], &transB);
   if (m < 0 || k < 0 || n < 0 || (size_t)(m * n) > outLength || (size_t)(m * k) > aLength || (size_t)(k * n) > bLength || (bias && (size_t)m > biasLength)) {
     return out_of_range(env);
   }
+  double *bt = NULL;
+  if (transB && k * n > 0) {
+    bt = malloc(sizeof(double) * (size_t)(k * n));
+    if (!bt) {
+      napi_throw_error(env, NULL, "gradproof native kernels: out of memory");
+      return NULL;
+    }
+    for (int64_t p = 0; p < k; p++)
+      for (int64_t j = 0; j < n; j++) bt[p * n + j] = b[j * k + p];
+  }
+  const double *rows = bt ? bt : b;
   for (int64_t i = 0; i < m; i++) {
     double *row = out + i * n;
     for (int64_t j = 0; j < n; j++) row[j] = 0.0;
     for (int64_t p = 0; p < k; p++) {
-      const double aip = a[i * k + p];
-      const double *bp = b + p * n;
+      const double aip = transA ? a[p * m + i] : a[i * k + p];
+      const double *bp = rows + p * n;
       for (int64_t j = 0; j < n; j++) row[j] += aip * bp[j];
     }
     if (bias) for (int64_t j = 0; j < n; j++) row[j] += bias[i];
   }
+  free(bt);
   return NULL;
 }
 
@@ -118,8 +140,12 @@ NAPI_MODULE_INIT() {
   const struct { const char *name; napi_callback f; } kernels[] = {
     {"rankUpdate", rank_update},
     {"relu", relu},
-    {"productRows", product_rows},
+    {"product", product},
   };
+  /* What src/core/native.ts expects: a build from another version of this file is not used. */
+  napi_value version;
+  napi_create_int32(env, KERNELS_VERSION, &version);
+  napi_set_named_property(env, exports, "version", version);
   for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
     napi_value f;
     napi_create_function(env, kernels[i].name, NAPI_AUTO_LENGTH, kernels[i].f, NULL, &f);

@@ -50,11 +50,20 @@ describe('the native kernels', () => {
 });
 
 describe.runIf(nativeAvailable())('native and JavaScript loops give the same bits', () => {
-  it.each([1, 2, 3])('matmul, 40×30 by 30×50 (seed %i)', (seed) => {
+  // A·B, Aᵀ·B (the backward's dX = Wᵀ·dZ) and A·Bᵀ (its dW = dZ·Xᵀ), for [40, 30] by [30, 50].
+  it.each([
+    [1, false, false],
+    [2, false, false],
+    [3, true, false],
+    [4, true, false],
+    [5, false, true],
+    [6, false, true],
+  ])('matmul (seed %i, A transposed: %s, B transposed: %s)', (seed, transA, transB) => {
     const random = createRandom(seed);
-    const [a, b] = [tensor(random, [40, 30], true), tensor(random, [30, 50], true)];
-    const { native, js } = bothWays(() => matmul(a, b).data);
-    expect(bits(native)).toEqual(bits(js));
+    const [a, b] = [tensor(random, transA ? [30, 40] : [40, 30], true), tensor(random, transB ? [50, 30] : [30, 50], true)];
+    const { native, js } = bothWays(() => matmul(a, b, transA, transB));
+    expect(native.shape).toEqual([40, 50]);
+    expect(bits(native.data)).toEqual(bits(js.data));
   });
 
   it.each([1, 2, 3])('relu forward, and its update over most columns of every row (seed %i)', (seed) => {

@@ -47,8 +47,19 @@ export class SignDirection implements Direction {
   readonly params: string[];
   /** ‖v‖ before scaling to unit length: the signs do not change it, so it is known up front. */
   private readonly norm: number;
+  /** Room for 32 entries of v, refilled by each step of a walk. */
+  private readonly block = new Float64Array(32);
 
-  constructor(private readonly targets: readonly DirectionTarget[], private readonly seed: number) {
+  /**
+   * With a `cache`, the directions that share it keep the last one made whole (one vector per
+   * param: the memory of the params once, however many directions), so the +t and −t replays
+   * of a central difference and its gᵀv make it once.
+   */
+  constructor(
+    private readonly targets: readonly DirectionTarget[],
+    private readonly seed: number,
+    private readonly cache?: DirectionCache,
+  ) {
     this.params = targets.map((t) => t.name);
     let sum = 0;
     for (const t of targets) for (let i = 0; i < t.data.length; i++) sum += scale(t.data[i]) ** 2;
@@ -56,43 +67,93 @@ export class SignDirection implements Direction {
   }
 
   move(moved: readonly Float64Array[], original: readonly Float64Array[], step: number): void {
-    this.walk(original, (k, i, v) => (moved[k][i] = original[k][i] + step * v));
+    const whole = this.whole();
+    if (whole) {
+      whole.forEach((v, k) => {
+        const [to, from] = [moved[k], original[k]];
+        for (let i = 0; i < v.length; i++) to[i] = from[i] + step * v[i];
+      });
+      return;
+    }
+    this.walk(original, (k, start, count, v) => {
+      const [to, from] = [moved[k], original[k]];
+      for (let b = 0; b < count; b++) to[start + b] = from[start + b] + step * v[b];
+    });
   }
 
   /** gᵀv for one gradient per target (in `targets` order). */
   dot(gradients: readonly Float64Array[]): number {
     let sum = 0;
+    const whole = this.whole();
+    if (whole) {
+      whole.forEach((v, k) => {
+        const g = gradients[k];
+        for (let i = 0; i < v.length; i++) sum += g[i] * v[i];
+      });
+      return sum;
+    }
     this.walk(
       this.targets.map((t) => t.data),
-      (k, i, v) => (sum += gradients[k][i] * v),
+      (k, start, count, v) => {
+        const g = gradients[k];
+        for (let b = 0; b < count; b++) sum += g[start + b] * v[b];
+      },
     );
     return sum;
   }
 
-  /** v whole, one vector per target (for tests: a check never holds it). */
-  vectors(): Float64Array[] {
-    const out = this.targets.map((t) => new Float64Array(t.data.length));
+  /** v whole, one vector per target, in new arrays (or in `into`, when given). */
+  vectors(into: Float64Array[] = this.targets.map((t) => new Float64Array(t.data.length))): Float64Array[] {
     this.walk(
       this.targets.map((t) => t.data),
-      (k, i, v) => (out[k][i] = v),
+      (k, start, count, v) => into[k].set(v.subarray(0, count), start),
     );
-    return out;
+    return into;
   }
 
-  /** Calls `each` with every element's entry of v, in order; `values` are the unmoved θ the scales come from. */
-  private walk(values: readonly Float64Array[], each: (k: number, i: number, v: number) => void): void {
+  /** v from the cache, made there first if another direction holds it; undefined without a cache. */
+  private whole(): Float64Array[] | undefined {
+    const cache = this.cache;
+    if (!cache) return undefined;
+    if (cache.owner !== this) {
+      // The vectors are reused when the sizes match (directions over the same params), else let go first.
+      const fits = cache.vectors.length === this.targets.length && this.targets.every((t, k) => cache.vectors[k].length === t.data.length);
+      if (!fits) cache.vectors = [];
+      cache.owner = this;
+      cache.vectors = this.vectors(fits ? cache.vectors : undefined);
+    }
+    return cache.vectors;
+  }
+
+  /**
+   * Calls `each` with v's entries 32 at a time, in order (a call per element cost more than the
+   * replay it serves on a large model); `values` are the unmoved θ the scales come from.
+   */
+  private walk(values: readonly Float64Array[], each: (k: number, start: number, count: number, v: Float64Array) => void): void {
     const random = createRandom(this.seed);
-    const norm = this.norm;
+    const { block } = this;
+    // scale·(1/‖v‖) is bitwise scale/‖v‖ (scale is a power of two), and cheaper.
+    const inverse = 1 / this.norm;
     values.forEach((theta, k) => {
-      // One 32-bit draw gives the signs of 32 elements (each target starts a fresh draw).
-      let bits = 0;
-      for (let i = 0; i < theta.length; i++) {
-        if (i % 32 === 0) bits = random.bits();
-        each(k, i, (((bits >>> i % 32) & 1 ? 1 : -1) * scale(theta[i])) / norm);
+      // One 32-bit draw gives the signs of 32 elements (each target starts a fresh draw); the
+      // sign is 2·bit − 1, not a branch, which random bits would mispredict half the time.
+      for (let start = 0; start < theta.length; start += 32) {
+        const bits = random.bits();
+        const count = Math.min(32, theta.length - start);
+        for (let b = 0; b < count; b++) block[b] = (2 * ((bits >>> b) & 1) - 1) * scale(theta[start + b]) * inverse;
+        each(k, start, count, block);
       }
     });
   }
 }
+
+/** The last direction made whole, shared by the directions of one check (SignDirection). */
+export interface DirectionCache {
+  owner: SignDirection | null;
+  vectors: Float64Array[];
+}
+
+export const directionCache = (): DirectionCache => ({ owner: null, vectors: [] });
 
 /** An element's share of a direction: 1 up to |θ| = 1, then the power of two at or above |θ|. */
 const scale = (theta: number) => (Math.abs(theta) <= 1 ? 1 : 2 ** Math.ceil(Math.log2(Math.abs(theta))));
@@ -109,14 +170,17 @@ export const directionSeeds = (k: number, seed: number): number[] => Array.from(
  */
 export function checkDirections(plan: Plan, baseline: Values, groups: DirectionTarget[][], method: Method, seed: number, j0: number, options: ReplayOptions, results: DirectionResult[]): Observable<number> {
   const step = method.step(0);
+  // One direction is held whole at a time; gᵀv is worked out when its first replay has made it.
+  const cache = directionCache();
   const entries = groups.flatMap((group, g) =>
     directionSeeds(DIRECTIONS, deriveSeed(seed, g)).map((s) => {
-      const direction = new SignDirection(group, s);
-      return { group, direction, analytic: direction.dot(group.map((t) => t.analytic)) };
+      const direction = new SignDirection(group, s, cache);
+      let analytic: number | undefined;
+      return { group, direction, analytic: () => (analytic ??= direction.dot(group.map((t) => t.analytic))) };
     }),
   );
   const offset = results.length;
-  results.push(...entries.map((e) => ({ params: e.group.map((t) => t.name), analytic: e.analytic, numeric: NaN, status: 'pending' as const })));
+  results.push(...entries.map((e) => ({ params: e.group.map((t) => t.name), analytic: NaN, numeric: NaN, status: 'pending' as const })));
   const judge = new ElementJudge(entries.length, j0, method.threshold);
   const statusOf = (i: number) => (['pending', 'ok', 'nondifferentiable', 'fail'] as const)[judge.status[i]];
   // Closure state: pairs of evaluations done, over both passes.
@@ -128,12 +192,13 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
       map(([plus, minus], pair) => {
         const i = which[pair];
         results[offset + i].numeric = record(i, plus.value, minus.value);
+        results[offset + i].analytic = entries[i].analytic();
         results[offset + i].status = statusOf(i);
         return ++done;
       }),
     );
   };
-  const first = pass([...entries.keys()], step, (i, plus, minus) => judge.first(i, entries[i].analytic, 0, step, plus, minus));
+  const first = pass([...entries.keys()], step, (i, plus, minus) => judge.first(i, entries[i].analytic(), 0, step, plus, minus));
   // The passes after the first, at t/2 (and t/16, t/32 for failures near a kink), over the directions still undecided.
   const refinement = (level: number): Observable<number> =>
     defer(() => {
@@ -141,7 +206,7 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
       if (level >= REFINEMENTS.length || refine.length === 0) return EMPTY;
       const t = step * REFINEMENTS[level];
       return concat(
-        pass(refine, t, (i, plus, minus) => judge.refine(i, entries[i].analytic, 0, t, plus, minus)),
+        pass(refine, t, (i, plus, minus) => judge.refine(i, entries[i].analytic(), 0, t, plus, minus)),
         refinement(level + 1),
       );
     });

@@ -17,8 +17,8 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
   const B = b.data;
   const C = new Float64Array(m * n);
   const native = nativeKernels();
-  if (native && !transA && !transB && m * k * n >= NATIVE_MIN) {
-    native.productRows(C, A, B, null, m, k, n);
+  if (native && !(transA && transB) && m * k * n >= NATIVE_MIN) {
+    native.product(C, A, B, null, m, k, n, transA, transB);
     return { shape: [m, n], data: C };
   }
   if (transB && !transA) {

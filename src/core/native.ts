@@ -12,18 +12,23 @@ export interface NativeKernels {
   rankUpdate(out: Float64Array, a: Float64Array, k: number, r: number, now: Float64Array, was: Float64Array, nowAt: number, wasAt: number, m: number, n: number): void;
   /** out[i] = Math.max(x[i], 0) for i in [start, start + count). */
   relu(x: Float64Array, out: Float64Array, start: number, count: number): void;
-  /** out = a·b (+ bias per row), a [m, k], b [k, n]: each sum from 0, in order of p. */
-  productRows(out: Float64Array, a: Float64Array, b: Float64Array, bias: Float64Array | null, m: number, k: number, n: number): void;
+  /** out = A·B (+ bias per row), A [m, k] (stored [k, m] when transA), B [k, n] (stored [n, k] when transB): each sum from 0, in order of p. */
+  product(out: Float64Array, a: Float64Array, b: Float64Array, bias: Float64Array | null, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
 }
 
 /** Below this many elements a loop stays in JavaScript: a native call costs about 100 ns. */
 export const NATIVE_MIN = 512;
 
+/** The version of native/kernels.c this code calls (KERNELS_VERSION there). */
+const VERSION = 2;
+
 function load(): NativeKernels | null {
   if (process.env.GRADPROOF_NATIVE === '0') return null;
   try {
     // The same path from src/core (run through jiti) and from dist/core (built).
-    return createRequire(import.meta.url)('../../build/Release/gradproof_kernels.node') as NativeKernels;
+    const addon = createRequire(import.meta.url)('../../build/Release/gradproof_kernels.node') as NativeKernels & { version?: number };
+    // A build left from another version (before `npm install` ran again) is not used.
+    return addon.version === VERSION ? addon : null;
   } catch {
     return null;
   }

@@ -38,7 +38,7 @@ function recomputeCols(out: Float64Array, A: Tensor, B: Tensor, cols: readonly n
   // columns that did not move come out as the same bits they held.
   const native = nativeKernels();
   if (native && 2 * cols.length >= n && m * k * n >= NATIVE_MIN) {
-    native.productRows(out, a, x, b ? b.data : null, m, k, n);
+    native.product(out, a, x, b ? b.data : null, m, k, n, false, false);
     return { rows: 'all', cols };
   }
   for (let i = 0; i < m; i++) {
