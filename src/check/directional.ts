@@ -84,7 +84,9 @@ export class SignDirection implements Direction {
   /** gᵀv for one gradient per target (in `targets` order). */
   dot(gradients: readonly Float64Array[]): number {
     let sum = 0;
-    const whole = this.whole();
+    // From the cache only when it holds this direction: making it there would put out the one
+    // the replays under way are using.
+    const whole = this.cache?.owner === this ? this.cache.vectors : undefined;
     if (whole) {
       whole.forEach((v, k) => {
         const g = gradients[k];
@@ -106,7 +108,11 @@ export class SignDirection implements Direction {
   vectors(into: Float64Array[] = this.targets.map((t) => new Float64Array(t.data.length))): Float64Array[] {
     this.walk(
       this.targets.map((t) => t.data),
-      (k, start, count, v) => into[k].set(v.subarray(0, count), start),
+      (k, start, count, v) => {
+        // (Element by element: a subarray per block would cost more than the copy.)
+        const to = into[k];
+        for (let b = 0; b < count; b++) to[start + b] = v[b];
+      },
     );
     return into;
   }
