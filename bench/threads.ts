@@ -1,6 +1,6 @@
 /**
  * `npm run bench:threads`: the full element-wise check of the big MLP (784-256-64-1, m = 64,
- * 217,473 params) on one thread and on worker threads (one per core), median of 3 runs each,
+ * 217,473 params) on one thread and on one thread per core (the check's and workers), median of 3 runs each,
  * and whether the two give the same numbers bit for bit.
  */
 import { availableParallelism, cpus } from 'node:os';

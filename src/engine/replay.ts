@@ -34,9 +34,9 @@ export interface ReplayOptions {
    */
   incremental?: boolean;
   /**
-   * Worker threads for element perturbations (parallel-replay.ts). `auto` (default): one per core
-   * for 100,000 evaluations or more, when a scheduler is given (threads answer asynchronously)
-   * and every op can be loaded again in a thread (built in, or from a module).
+   * Threads for element perturbations, this one included (parallel-replay.ts). `auto` (default):
+   * one per core for 100,000 evaluations or more, when a scheduler is given (threads answer
+   * asynchronously) and every op can be loaded again in a thread (built in, or from a module).
    */
   workers?: number | 'auto';
 }
