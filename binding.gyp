@@ -3,7 +3,8 @@
     {
       "target_name": "gradproof_kernels",
       "sources": ["native/kernels.c"],
-      "cflags": ["-O3", "-march=native", "-ffp-contract=off", "-fno-fast-math"]
+      "cflags": ["-O3", "-ffp-contract=off", "-fno-fast-math", "-fno-trapping-math"],
+      "xcode_settings": { "OTHER_CFLAGS": ["-O3", "-ffp-contract=off", "-fno-fast-math", "-fno-trapping-math"] }
     }
   ]
 }

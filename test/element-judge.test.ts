@@ -1,6 +1,10 @@
 /** The element judge of method auto: what it keeps for the passes after the first, and how it decides. */
 import { describe, expect, it } from 'vitest';
 import { ElementJudge, REFINEMENTS } from '../src/check/element-judge.js';
+import { checkOpWith } from '../src/check/check-op.js';
+import { checkGraph, graph, methodOf, type Op } from '../src/index.js';
+import { relu } from '../src/ops/relu.js';
+import { sum } from '../src/ops/sum.js';
 
 // J(θ) = θ² at θ = 1: the right derivative is 2.
 const J = (theta: number) => theta * theta;
@@ -70,8 +74,53 @@ describe('ElementJudge', () => {
     expect(judged(J, 2.02)).toEqual({ status: 'fail', passes: 2 });
   });
 
+  it('judges a kink still showing at h/16 and h/32 as one at θ: the derivative must lie between its one-sided slopes', () => {
+    // The values the judge sees come from a kink 0.22h away for h and h/2, and 0.22·h/16 away
+    // for h/16 and h/32: at h/32 the kink is still between the steps, off centre.
+    const [far, close] = [nearKink(0.22 * h), nearKink((0.22 * h) / 16)];
+    const judgeOf = (a: number) => {
+      const judge = new ElementJudge(1, far(1));
+      judge.first(0, a, 1, h, far(1 + h), far(1 - h));
+      const steps = REFINEMENTS.map((fraction) => h * fraction);
+      judge.refine(0, a, 1, steps[0], far(1 + steps[0]), far(1 - steps[0]));
+      for (const step of steps.slice(1)) judge.refine(0, a, 1, step, close(1 + step), close(1 - step));
+      return statusOf(judge, 0);
+    };
+    expect(judgeOf(2)).toBe('nondifferentiable');
+    expect(judgeOf(2.25)).toBe('nondifferentiable');
+    expect(judgeOf(4)).toBe('fail');
+    expect(judgeOf(1.5)).toBe('fail');
+  });
+
   it('takes a kink closer than h/32 as at θ: between its one-sided slopes it is not a failure', () => {
     expect(judged(nearKink(h / 100), 2).status).toBe('nondifferentiable');
     expect(judged(nearKink(h / 100), 2.25).status).toBe('nondifferentiable');
+  });
+});
+
+describe('the passes after the first, in the checks that run them', () => {
+  // A ReLU input 0.22 of a step from 0 (the step is 2^-15 for |θ| ≤ 1), beside two far from it.
+  const near = 0.22 * h;
+
+  it('an op check: the element near the kink passes after h/2, h/16 and h/32, each counted', () => {
+    const input = { shape: [1, 3], data: Float64Array.of(near, 1.5, -0.7) };
+    const cotangent = { shape: [1, 3], data: Float64Array.of(1, 1, 1) };
+    const { results, evaluations } = checkOpWith(relu, [input], [cotangent], methodOf('auto'));
+    expect(results[0][0].verdict).toBe('pass');
+    expect(results[0][0].failing).toBe(0);
+    // 3 elements at h, then the one near the kink at h/2, h/16 and h/32.
+    expect(evaluations).toBe(2 * 3 + 2 * 3);
+  });
+
+  it('a graph check: the report counts every evaluation the passes ran', () => {
+    // The objective is a user op without an incremental rule, so each evaluation runs its forward once.
+    let calls = 0;
+    const counted: Op = { ...sum, name: 'counted_sum', update: undefined, forward: (i, a) => (calls++, sum.forward(i, a)) };
+    const g = graph().param('P', [[near, 0.5, -0.3]]).node('R', 'relu', ['P']).node('c', 'counted_sum', ['R']).build();
+    const report = checkGraph(g, { ops: [counted], mode: 'graph' });
+    expect(report.verdict).toBe('pass');
+    // The guarded forward pass, one timed forward pass (not an evaluation), and the replays.
+    expect(report.evaluations).toBe(calls - 1);
+    expect(report.evaluations).toBe(1 + 2 * 3 + 2 * 3);
   });
 });

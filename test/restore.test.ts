@@ -81,3 +81,26 @@ describe.each([
     expectUnchanged(g, before);
   });
 });
+
+describe("a node check and the caller's tensors", () => {
+  // y = 2x, with a correct backward that writes into x when the cotangent has a negative entry:
+  // a write the guarded first pass (whose cotangent is all ones) never sees, but a node check's
+  // random cotangent triggers.
+  const sneaky: Op = {
+    name: 'sneaky_scale',
+    inputs: ['x'],
+    forward: ([x]) => ({ shape: [...x.shape], data: x.data.map((v) => 2 * v) }),
+    backward: ([x], _y, dy) => {
+      if (dy.data.some((g) => g < 0)) x.data[0] = 0;
+      return [{ shape: [...dy.shape], data: dy.data.map((g) => 2 * g) }];
+    },
+  };
+
+  it("gives a user op copies, so a rule that writes into its arguments cannot change a param", () => {
+    const g = graph().param('P', [[0.5, -1.5, 2]]).node('Y', 'sneaky_scale', ['P']).node('c', 'sum', ['Y']).build();
+    const before = snapshot(g);
+    const report = checkGraph(g, { ops: [sneaky], mode: 'nodes' });
+    expect(report.nodes!.find((n) => n.id === 'Y')!.verdict).toBe('pass');
+    expectUnchanged(g, before);
+  });
+});

@@ -2,7 +2,7 @@
  * One op's backward rule checked on its own, at given inputs: with s(x₁…x_k) = ⟨r, f(x₁…x_k)⟩
  * for a cotangent r, the op's backward(r) is compared with central differences of s for every
  * element of every input that takes a gradient. Several cotangents share one pass over the
- * perturbations. `checkOp` works on copies, so the caller's tensors are never touched.
+ * perturbations. The op works on copies, so the caller's tensors are never touched.
  */
 import type { Attrs, Op } from '../core/op.js';
 import { inputName } from '../core/op.js';
@@ -42,9 +42,8 @@ export interface OpInputResult {
 export function checkOp(op: Op, inputs: readonly Tensor[], options: OpCheckOptions = {}): OpInputResult[] {
   const method = methodOf(options.method, options);
   // The op is given copies, so even a rule that writes into its inputs cannot touch the caller's.
-  const xs = inputs.map(copyTensor);
   const r = options.cotangent ?? randomLike(op.forward(inputs.map(copyTensor), options.attrs), options.seed ?? 0);
-  return checkOpWith(op, xs, [r], method, options.attrs).results[0];
+  return checkOpWith(op, inputs, [r], method, options.attrs).results[0];
 }
 
 /**
@@ -52,11 +51,13 @@ export function checkOp(op: Op, inputs: readonly Tensor[], options: OpCheckOptio
  * Where `required[k]` is set, a null gradient for input k is taken as zeros and checked (the
  * input depends on a param, so it is not a label and must pass its gradient on).
  *
- * Memory: `inputs` are given to the op as they are (a node check's are the forward pass's
- * values, which the guarded pass has proven its rules leave alone), except the input being
- * moved, which is a copy while it is moved and the caller's tensor holds the values to put back.
- * An input checked along directions keeps one number per direction of each cotangent's gradient,
- * which is let go before the next cotangent's is made.
+ * The op works on copies of `inputs`, so not even a rule that writes into its arguments can
+ * change the caller's tensors (the params, in a node check); the caller's tensors hold the
+ * values to put back. With `trusted` (a built-in op, whose rules never write into their
+ * arguments), the op is given the caller's tensors, and only the input being moved is copied,
+ * while it is moved: on a large model that saves a copy of every input. An input checked along
+ * directions keeps one number per direction of each cotangent's gradient, which is let go before
+ * the next cotangent's is made.
  */
 export function checkOpWith(
   op: Op,
@@ -68,8 +69,9 @@ export function checkOpWith(
   required: readonly boolean[] = [],
   byElements: (size: number) => boolean = () => true,
   name = op.name,
+  trusted = false,
 ): { results: OpInputResult[][]; evaluations: number } {
-  const xs = inputs.slice();
+  const xs = trusted ? inputs.slice() : inputs.map(copyTensor);
   const output = run('forward', () => op.forward(xs, attrs));
   // Coordinates to differentiate along: each element, or for a large input a few directions.
   const coords = inputs.map((x, k) => (byElements(x.data.length) ? elementsOf(x.data, method) : directionsOf(x.data, method, k)));
@@ -95,8 +97,9 @@ export function checkOpWith(
     const at = (c: number, i: number) => analytic[c][k]?.[i] ?? 0;
     const out = cotangents.map(() => new Float64Array(coord.count));
     const judges = method.judged ? cotangents.map((_r, c) => new ElementJudge(coord.count, base[c], method.threshold)) : null;
-    // Moves go into a copy of the input, made for its turn; the caller's input holds the values to put back.
-    const moved = copyTensor(input);
+    // Moves go into a copy of the input (made for its turn when the op is trusted with the
+    // caller's tensors); the caller's input holds the values to put back.
+    const moved = trusted ? copyTensor(input) : xs[k];
     xs[k] = moved;
     const evaluate = (i: number, offset: number) => {
       coord.move(moved.data, i, offset);
@@ -127,7 +130,7 @@ export function checkOpWith(
       }
       refined += refine.size;
     }
-    xs[k] = input;
+    if (trusted) xs[k] = input;
     return { out, judges, evaluations: 2 * coord.count + 2 * refined };
   });
   const evaluations = numeric.reduce((n, r) => n + (r?.evaluations ?? 0), 0);

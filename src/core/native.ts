@@ -5,7 +5,10 @@
  * so they change how fast a check runs, never what it finds. Without them (no compiler at
  * install, or GRADPROOF_NATIVE=0) the JavaScript loops run.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 export interface NativeKernels {
   /** For each column j where row r of B moved (now ≠ was, NaN moved): out[i, j] += a[i, r]·(now − was), a [m, k], out [m, n]. */
@@ -19,16 +22,15 @@ export interface NativeKernels {
 /** Below this many elements a loop stays in JavaScript: a native call costs about 100 ns. */
 export const NATIVE_MIN = 512;
 
-/** The version of native/kernels.c this code calls (KERNELS_VERSION there). */
-const VERSION = 2;
-
 function load(): NativeKernels | null {
   if (process.env.GRADPROOF_NATIVE === '0') return null;
   try {
-    // The same path from src/core (run through jiti) and from dist/core (built).
-    const addon = createRequire(import.meta.url)('../../build/Release/gradproof_kernels.node') as NativeKernels & { version?: number };
-    // A build left from another version (before `npm install` ran again) is not used.
-    return addon.version === VERSION ? addon : null;
+    // The same paths from src/core (run through jiti) and from dist/core (built).
+    const root = new URL('../../', import.meta.url);
+    // A build of another version of the source (left from before a change) is not used.
+    const source = createHash('sha256').update(readFileSync(new URL('native/kernels.c', root))).digest('hex');
+    if (readFileSync(new URL('build/Release/kernels.sha256', root), 'utf8').trim() !== source) return null;
+    return createRequire(import.meta.url)(fileURLToPath(new URL('build/Release/gradproof_kernels.node', root))) as NativeKernels;
   } catch {
     return null;
   }

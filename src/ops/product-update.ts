@@ -76,9 +76,9 @@ function rankUpdate(out: Float64Array, A: Tensor, B: Tensor, before: Tensor, row
   }
   if (moved.length === 0) return [];
   const native = nativeKernels();
-  if (native && rows.length === 1 && 8 * moved.length >= n && m * n >= NATIVE_MIN) {
-    // One row moved (a replay of one element): whole rows, vectorised, masked to the columns it
-    // moved in, the same operations on those as below.
+  if (native && rows.length === 1 && !only && 8 * moved.length >= n && m * n >= NATIVE_MIN) {
+    // One row moved in every column it may have (a replay of one element): whole rows,
+    // vectorised, masked to the columns it moved in, the same operations on those as below.
     native.rankUpdate(out, a, k, rows[0], now, was, rows[0] * n, rows[0] * n, m, n);
     return { rows: 'all', cols: moved };
   }
