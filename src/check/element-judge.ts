@@ -1,7 +1,7 @@
 /**
  * Element-by-element verdicts of method `auto` over one vector (a param, or an op's input),
  * in passes: `first` takes J(θ ± h) and either accepts the element or keeps it for `refine`,
- * which takes J(θ ± h/2) and decides, or, for a failure that looks like a kink near θ, goes on
+ * which takes J(θ ± h/2) and decides, or, for an element that shows a kink near θ, goes on
  * to h/16 and h/32 (error-model.ts has the arithmetic). Method `seed` judges nothing here: its
  * verdict is the difference against its threshold.
  */

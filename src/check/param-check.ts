@@ -54,7 +54,7 @@ export const paramEvaluations = (targets: Target[], refined: number) => 2 * targ
 export function estimateParams(plan: Plan, baseline: Values, targets: Target[], method: Method, options: ReplayOptions, counts: { refined: number }): Observable<CheckProgress> {
   const byName = new Map(targets.map((t) => [t.name, t]));
   const started = performance.now();
-  // Closure state: evaluations planned (grows when the second pass is known) and done, and the running difference.
+  // Closure state: evaluations planned (grows as each later pass is known) and done, and the running difference.
   let planned = 2 * targets.reduce((n, t) => n + t.data.length, 0);
   let done = 0;
   const running = new RunningDifference();
