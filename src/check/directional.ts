@@ -86,19 +86,25 @@ export class SignDirection implements Direction {
     let sum = 0;
     // From the cache only when it holds this direction: making it there would put out the one
     // the replays under way are using.
+    // (The sums run in a local variable: one a closure writes lives on the heap, and each add
+    // would then box a number. The order of the additions is the same either way.)
     const whole = this.cache?.owner === this ? this.cache.vectors : undefined;
     if (whole) {
-      whole.forEach((v, k) => {
-        const g = gradients[k];
-        for (let i = 0; i < v.length; i++) sum += g[i] * v[i];
-      });
+      for (let k = 0; k < whole.length; k++) {
+        const [v, g] = [whole[k], gradients[k]];
+        let s = sum;
+        for (let i = 0; i < v.length; i++) s += g[i] * v[i];
+        sum = s;
+      }
       return sum;
     }
     this.walk(
       this.targets.map((t) => t.data),
       (k, start, count, v) => {
         const g = gradients[k];
-        for (let b = 0; b < count; b++) sum += g[start + b] * v[b];
+        let s = sum;
+        for (let b = 0; b < count; b++) s += g[start + b] * v[b];
+        sum = s;
       },
     );
     return sum;
