@@ -67,20 +67,11 @@ export function checkOpWith(
   attrs?: Attrs,
   run: <T>(phase: 'forward' | 'backward', f: () => T) => T = (_p, f) => f(),
   required: readonly boolean[] = [],
-  byElements: (size: number) => boolean = () => true,
+  byElements: (size: number, perEvaluation: number) => boolean = () => true,
   name = op.name,
   trusted = false,
 ): { results: OpInputResult[][]; evaluations: number } {
   const xs = trusted ? inputs.slice() : inputs.map(copyTensor);
-  const output = run('forward', () => op.forward(xs, attrs));
-  // Coordinates to differentiate along: each element, or for a large input a few directions.
-  const coords = inputs.map((x, k) => (byElements(x.data.length) ? elementsOf(x.data, method) : directionsOf(x.data, method, k)));
-  // analytic[c][k]: the derivative along each coordinate of input k, from cotangent c's gradient; null when the rule gave none.
-  const analytic = cotangents.map((r) => {
-    const local = run('backward', () => op.backward(xs, output, r, attrs));
-    checkLocalGradients({ id: name, op }, local, xs, null);
-    return local.map((g, k) => (g ? coords[k].analytic(g.data) : null));
-  });
   // s_c(x) = ⟨r_c, f(x)⟩ for every cotangent c, from one forward evaluation.
   const s = (): Float64Array => {
     const y = run('forward', () => op.forward(xs, attrs)).data;
@@ -90,7 +81,23 @@ export function checkOpWith(
       return sum;
     });
   };
+  // Two evaluations, timed: what one costs decides, with the input's size, whether it is checked
+  // element by element (the larger time: a single time of a fast op is noisy, and directions are
+  // the safe side of a budget).
+  let started = performance.now();
+  const output = run('forward', () => op.forward(xs, attrs));
+  const first = performance.now() - started;
+  started = performance.now();
   const base = s();
+  const perEvaluation = Math.max(first, performance.now() - started) / 1000;
+  // Coordinates to differentiate along: each element, or for a large input a few directions.
+  const coords = inputs.map((x, k) => (byElements(x.data.length, perEvaluation) ? elementsOf(x.data, method) : directionsOf(x.data, method, k)));
+  // analytic[c][k]: the derivative along each coordinate of input k, from cotangent c's gradient; null when the rule gave none.
+  const analytic = cotangents.map((r) => {
+    const local = run('backward', () => op.backward(xs, output, r, attrs));
+    checkLocalGradients({ id: name, op }, local, xs, null);
+    return local.map((g, k) => (g ? coords[k].analytic(g.data) : null));
+  });
   const numeric = inputs.map((input, k) => {
     if (analytic.every((a) => !a[k]) && !required[k]) return null;
     const coord = coords[k];
