@@ -5,7 +5,7 @@ import { checkGraph$, graph, OpRegistry, type CheckEvent, type CheckReport, type
 import { compile } from '../src/engine/plan.js';
 import { forwardGuarded } from '../src/engine/forward.js';
 import { replay, replayBatches, type Perturbation } from '../src/engine/replay.js';
-import { SignDirection } from '../src/check/directional.js';
+import { SignDirection } from '../src/check/sign-direction.js';
 import { tanh } from '../src/ops/tanh.js';
 
 const counted = () => {

@@ -12,7 +12,8 @@ import { methodOf, type Method, type MethodName, type MethodOverrides } from './
 import { relativeDifference } from './norms.js';
 import { ElementJudge, REFINEMENTS } from './element-judge.js';
 import { checkLocalGradients } from '../engine/backward.js';
-import { directionSeeds, DIRECTIONS, SignDirection } from './directional.js';
+import { directionSeeds, DIRECTIONS } from './directional.js';
+import { SignDirection } from './sign-direction.js';
 
 export interface OpCheckOptions extends MethodOverrides {
   method?: MethodName;

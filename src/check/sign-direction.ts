@@ -1,0 +1,147 @@
+/**
+ * Random directions for directional checks (directional.ts), made from a seed rather than held:
+ * a direction over 217,000 params is as large as the params, and a check uses several.
+ */
+import { createRandom } from '../core/random.js';
+import type { Direction } from '../engine/replay.js';
+
+/** What a directional check needs of each param: its live values and analytic gradient. */
+export interface DirectionTarget {
+  name: string;
+  data: Float64Array;
+  analytic: Float64Array;
+}
+
+/**
+ * One direction over `targets` jointly: random signs (Rademacher entries, cheaper than normals
+ * and as good for the argument in directional.ts: eᵀv still has spread ‖e‖), scaled like each
+ * element's step, then to unit length. It is not held whole (it is as large as the params it
+ * moves) unless given a cache: each use makes it again from its seed, 32 entries at a time, so
+ * every use sees the same v.
+ */
+export class SignDirection implements Direction {
+  readonly params: string[];
+  /** ‖v‖ before scaling to unit length: the signs do not change it, so it is known up front. */
+  private readonly norm: number;
+  /** Room for 32 entries of v, refilled by each step of a walk. */
+  private readonly block = new Float64Array(32);
+
+  /**
+   * With a `cache`, the directions that share it keep the last one made whole (one vector per
+   * param: the memory of the params once, however many directions), so the +t and −t replays
+   * of a central difference and its gᵀv make it once.
+   */
+  constructor(
+    private readonly targets: readonly DirectionTarget[],
+    private readonly seed: number,
+    private readonly cache?: DirectionCache,
+  ) {
+    this.params = targets.map((t) => t.name);
+    let sum = 0;
+    for (const t of targets) for (let i = 0; i < t.data.length; i++) sum += scale(t.data[i]) ** 2;
+    this.norm = Math.sqrt(sum) || 1;
+  }
+
+  move(moved: readonly Float64Array[], original: readonly Float64Array[], step: number): void {
+    const whole = this.whole();
+    if (whole) {
+      whole.forEach((v, k) => {
+        const [to, from] = [moved[k], original[k]];
+        for (let i = 0; i < v.length; i++) to[i] = from[i] + step * v[i];
+      });
+      return;
+    }
+    this.walk(original, (k, start, count, v) => {
+      const [to, from] = [moved[k], original[k]];
+      for (let b = 0; b < count; b++) to[start + b] = from[start + b] + step * v[b];
+    });
+  }
+
+  /** gᵀv for one gradient per target (in `targets` order). */
+  dot(gradients: readonly Float64Array[]): number {
+    let sum = 0;
+    // From the cache only when it holds this direction: making it there would put out the one
+    // the replays under way are using.
+    // (The sums run in a local variable: one a closure writes lives on the heap, and each add
+    // would then box a number. The order of the additions is the same either way.)
+    const whole = this.cache?.owner === this ? this.cache.vectors : undefined;
+    if (whole) {
+      for (let k = 0; k < whole.length; k++) {
+        const [v, g] = [whole[k], gradients[k]];
+        let s = sum;
+        for (let i = 0; i < v.length; i++) s += g[i] * v[i];
+        sum = s;
+      }
+      return sum;
+    }
+    this.walk(
+      this.targets.map((t) => t.data),
+      (k, start, count, v) => {
+        const g = gradients[k];
+        let s = sum;
+        for (let b = 0; b < count; b++) s += g[start + b] * v[b];
+        sum = s;
+      },
+    );
+    return sum;
+  }
+
+  /** v whole, one vector per target, in new arrays (or in `into`, when given). */
+  vectors(into: Float64Array[] = this.targets.map((t) => new Float64Array(t.data.length))): Float64Array[] {
+    this.walk(
+      this.targets.map((t) => t.data),
+      (k, start, count, v) => {
+        // (Element by element: a subarray per block would cost more than the copy.)
+        const to = into[k];
+        for (let b = 0; b < count; b++) to[start + b] = v[b];
+      },
+    );
+    return into;
+  }
+
+  /** v from the cache, made there first if another direction holds it; undefined without a cache. */
+  private whole(): Float64Array[] | undefined {
+    const cache = this.cache;
+    if (!cache) return undefined;
+    if (cache.owner !== this) {
+      // The vectors are reused when the sizes match (directions over the same params), else let go first.
+      const fits = cache.vectors.length === this.targets.length && this.targets.every((t, k) => cache.vectors[k].length === t.data.length);
+      if (!fits) cache.vectors = [];
+      cache.owner = this;
+      cache.vectors = this.vectors(fits ? cache.vectors : undefined);
+    }
+    return cache.vectors;
+  }
+
+  /**
+   * Calls `each` with v's entries 32 at a time, in order (a call per element cost more than the
+   * replay it serves on a large model); `values` are the unmoved θ the scales come from.
+   */
+  private walk(values: readonly Float64Array[], each: (k: number, start: number, count: number, v: Float64Array) => void): void {
+    const random = createRandom(this.seed);
+    const { block } = this;
+    // scale·(1/‖v‖) is bitwise scale/‖v‖ (scale is a power of two), and cheaper.
+    const inverse = 1 / this.norm;
+    values.forEach((theta, k) => {
+      // One 32-bit draw gives the signs of 32 elements (each target starts a fresh draw); the
+      // sign is 2·bit − 1, not a branch, which random bits would mispredict half the time.
+      for (let start = 0; start < theta.length; start += 32) {
+        const bits = random.bits();
+        const count = Math.min(32, theta.length - start);
+        for (let b = 0; b < count; b++) block[b] = (2 * ((bits >>> b) & 1) - 1) * scale(theta[start + b]) * inverse;
+        each(k, start, count, block);
+      }
+    });
+  }
+}
+
+/** The last direction made whole, shared by the directions of one check (SignDirection). */
+export interface DirectionCache {
+  owner: SignDirection | null;
+  vectors: Float64Array[];
+}
+
+export const directionCache = (): DirectionCache => ({ owner: null, vectors: [] });
+
+/** An element's share of a direction: 1 up to |θ| = 1, then the power of two at or above |θ|. */
+const scale = (theta: number) => (Math.abs(theta) <= 1 ? 1 : 2 ** Math.ceil(Math.log2(Math.abs(theta))));
