@@ -71,7 +71,8 @@ export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: 
     const run = <T>(phase: 'forward' | 'backward', f: () => T) => callRule(node, phase, f);
     // Inputs whose element-wise check would not fit the budget are checked along directions; an
     // input that depends on a param must get a gradient (a null there is checked as zeros).
-    const byElements = (size: number, perEvaluation: number) => fits(budget, size, Math.max(perEvaluation, budget.nodeSeconds[node.slot]));
+    // (What one evaluation costs is as checkOpWith timed two of them.)
+    const byElements = (size: number, perEvaluation: number) => fits(budget, size, perEvaluation);
     const { results: byCotangent, evaluations: used } = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, node.needs, byElements, node.id, node.builtin);
     evaluations += used;
     const checked = inputs.map((x, k) => combine(byCotangent.map((r) => r[k]), x, nameOf.get(node.args[k])!, method));
