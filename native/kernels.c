@@ -1,10 +1,7 @@
 /*
  * gradproof's optional native kernels: the loops a replay of a large dense layer spends its time
- * in, over whole rows so that the compiler vectorises them. Built with -ffp-contract=off (and the
- * pragma below), without -ffast-math, so each element is the same IEEE operations, in the same
- * order, as the JavaScript loops they stand in for: the results are bitwise the same. On x86-64
- * the loops are compiled twice, for AVX2 and for the baseline, and the one the CPU supports is
- * picked when the addon loads (the same operations either way).
+ * in, over whole rows so that the compiler vectorises them (loops.h: the same bits as the
+ * JavaScript loops), and the chain of layers of chain.c.
  * src/core/native.ts loads this addon when `npm install` built it (scripts/build-native.mjs) and
  * falls back to the JavaScript loops when it did not.
  */
@@ -14,81 +11,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#pragma STDC FP_CONTRACT OFF
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define VECTORISED __attribute__((target_clones("avx2", "default")))
-#else
-#define VECTORISED
-#endif
-
-/* ---- The loops ---- */
-
-/* For each column j where b1 moved from b0 (!=, so NaN moved, ±0 not): row i of out += w_i·(b1 − b0). */
-VECTORISED static void rank_update_loop(double *out, const double *a, size_t k, size_t r, const double *b1, const double *b0, size_t m, size_t n) {
-  for (size_t i = 0; i < m; i++) {
-    const double w = a[i * k + r];
-    double *row = out + i * n;
-    for (size_t j = 0; j < n; j++) {
-      // Both sides computed, then one kept: a select the compiler turns into a vector blend.
-      const double moved = row[j] + w * (b1[j] - b0[j]);
-      row[j] = b1[j] != b0[j] ? moved : row[j];
-    }
-  }
-}
-
-/* out[i] = Math.max(x[i], 0): NaN stays NaN, −0 gives +0. */
-VECTORISED static void relu_loop(const double *x, double *out, size_t count) {
-  for (size_t i = 0; i < count; i++) {
-    const double v = x[i];
-    out[i] = (v > 0 || v != v) ? v : 0.0;
-  }
-}
-
-/* out [m, n] = A·B (+ bias per row): A [m, k] (read as stored [k, m] when transA), B [k, n] in rows. */
-VECTORISED static void product_loop(double *out, const double *a, const double *b, const double *bias, size_t m, size_t k, size_t n, bool transA) {
-  for (size_t i = 0; i < m; i++) {
-    double *row = out + i * n;
-    for (size_t j = 0; j < n; j++) row[j] = 0.0;
-    for (size_t p = 0; p < k; p++) {
-      const double aip = transA ? a[p * m + i] : a[i * k + p];
-      const double *bp = b + p * n;
-      for (size_t j = 0; j < n; j++) row[j] += aip * bp[j];
-    }
-    if (bias) for (size_t j = 0; j < n; j++) row[j] += bias[i];
-  }
-}
-
-/* ---- Arguments ---- */
-
-/* A Float64Array argument and its length, or NULL (a TypeError is then pending). */
-static double *doubles(napi_env env, napi_value value, size_t *length) {
-  napi_typedarray_type type;
-  void *data;
-  if (napi_get_typedarray_info(env, value, &type, length, &data, NULL, NULL) != napi_ok || type != napi_float64_array) {
-    napi_throw_type_error(env, NULL, "gradproof native kernels: expected a Float64Array");
-    return NULL;
-  }
-  return (double *)data;
-}
-
-/* A count or index: a whole number in [0, 2^31); else -1. */
-static int64_t count(napi_env env, napi_value value) {
-  int64_t x = -1;
-  if (napi_get_value_int64(env, value, &x) != napi_ok || x < 0 || x > INT32_MAX) return -1;
-  return x;
-}
-
-/* a·b, or SIZE_MAX when it overflows (no array is that long, so a bounds check then fails). */
-static size_t times(size_t a, size_t b) {
-  size_t product;
-  return __builtin_mul_overflow(a, b, &product) ? SIZE_MAX : product;
-}
-
-static napi_value out_of_range(napi_env env) {
-  napi_throw_range_error(env, NULL, "gradproof native kernels: sizes do not fit the arrays");
-  return NULL;
-}
+#include "args.h"
+#include "loops.h"
+#include "chain.h"
 
 /* ---- The functions JavaScript calls ---- */
 
@@ -180,5 +105,6 @@ NAPI_MODULE_INIT() {
     napi_create_function(env, kernels[i].name, NAPI_AUTO_LENGTH, kernels[i].f, NULL, &f);
     napi_set_named_property(env, exports, kernels[i].name, f);
   }
+  chain_register(env, exports);
   return exports;
 }

@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// npm install's step for the optional native kernels (native/kernels.c): build them with the
+// npm install's step for the optional native kernels (native/*.c): build them with the
 // node-gyp npm ships, and say so in one line either way. A failed build does not fail the install:
 // gradproof then runs its JavaScript loops, which give the same numbers, more slowly. A build
 // records the hash of the source it was made from (src/core/native.ts loads only a build of the
 // source beside it); a skipped or failed one leaves no build behind.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+/** The hash of the sources in native/ (each file's name and text, by name), as src/core/native.ts computes it. */
+const sourceHash = () => {
+  const hash = createHash('sha256');
+  for (const name of readdirSync('native').sort()) hash.update(`${name}\0`).update(readFileSync(`native/${name}`)).update('\0');
+  return hash.digest('hex');
+};
 
 const built = 'build/Release/gradproof_kernels.node';
 const skip = (why) => {
@@ -19,7 +26,7 @@ else if (!gyp || !existsSync(gyp)) skip('no node-gyp from npm');
 else {
   const run = spawnSync(process.execPath, [gyp, 'rebuild'], { encoding: 'utf8', timeout: 300_000 });
   if (run.status === 0) {
-    writeFileSync('build/Release/kernels.sha256', createHash('sha256').update(readFileSync('native/kernels.c')).digest('hex'));
+    writeFileSync('build/Release/kernels.sha256', sourceHash());
     console.log(`gradproof: native kernels built (${built})`);
   } else {
     skip(run.status === null ? 'node-gyp timed out' : `node-gyp exited ${run.status}`);

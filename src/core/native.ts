@@ -1,12 +1,12 @@
 /**
- * The optional native kernels (native/kernels.c), loaded when `npm install` built them: the loops
+ * The optional native kernels (native/*.c), loaded when `npm install` built them: the loops
  * a replay of a large dense layer spends its time in, over whole rows, vectorised. They give the
  * same bits as the JavaScript loops (each element is the same IEEE operations in the same order),
  * so they change how fast a check runs, never what it finds. Without them (no compiler at
  * install, or GRADPROOF_NATIVE=0) the JavaScript loops run.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -17,10 +17,21 @@ export interface NativeKernels {
   relu(x: Float64Array, out: Float64Array, start: number, count: number): void;
   /** out = A·B (+ bias per row), A [m, k] (stored [k, m] when transA), B [k, n] (stored [n, k] when transB): each sum from 0, in order of p. */
   product(out: Float64Array, a: Float64Array, b: Float64Array, bias: Float64Array | null, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
+  /** A replay's chain of linear and relu layers (native/chain-create.c has the program's format); throws a RangeError when it does not fit its arrays. */
+  chainCreate(arrays: readonly Float64Array[], program: Int32Array, report: Int32Array): unknown;
+  /** One replay of the chain: element `index` of its param has moved by `delta`; the last value's change goes into the chain's report. */
+  chainRun(chain: unknown, index: number, delta: number): void;
 }
 
 /** Below this many elements a loop stays in JavaScript: a native call costs about 100 ns. */
 export const NATIVE_MIN = 512;
+
+/** The hash of the sources in native/ (each file's name and text, by name): scripts/build-native.mjs records the same. */
+function sourceHash(dir: URL): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(dir).sort()) hash.update(`${name}\0`).update(readFileSync(new URL(name, dir))).update('\0');
+  return hash.digest('hex');
+}
 
 function load(): NativeKernels | null {
   if (process.env.GRADPROOF_NATIVE === '0') return null;
@@ -28,8 +39,7 @@ function load(): NativeKernels | null {
     // The same paths from src/core (run through jiti) and from dist/core (built).
     const root = new URL('../../', import.meta.url);
     // A build of another version of the source (left from before a change) is not used.
-    const source = createHash('sha256').update(readFileSync(new URL('native/kernels.c', root))).digest('hex');
-    if (readFileSync(new URL('build/Release/kernels.sha256', root), 'utf8').trim() !== source) return null;
+    if (readFileSync(new URL('build/Release/kernels.sha256', root), 'utf8').trim() !== sourceHash(new URL('native/', root))) return null;
     return createRequire(import.meta.url)(fileURLToPath(new URL('build/Release/gradproof_kernels.node', root))) as NativeKernels;
   } catch {
     return null;

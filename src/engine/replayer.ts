@@ -12,6 +12,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { Values } from './forward.js';
 import { nodeError } from './call-op.js';
+import { nativeChain, type NativeChain } from './native-chain.js';
 
 const isRegion = (w: Rows | Region): w is Region => w !== 'all' && !Array.isArray(w);
 
@@ -59,12 +60,14 @@ export class Replayer {
   /** Per node slot: its argument array and their changes, refilled by each replay. */
   private readonly inputs: Tensor[][];
   private readonly inputChanges: (RowChange | null)[][];
+  /** Per param slot: the native chain of layers after it (native-chain.ts), or null; made on its first replay. */
+  private readonly chains = new Map<number, NativeChain | null>();
 
   constructor(
     private readonly plan: Plan,
     private readonly baseline: Values,
     /** False: every downstream node recomputed in full by its forward rule (the seed's way). */
-    incremental = true,
+    private readonly incremental = true,
   ) {
     const slots = baseline.length;
     this.values = baseline.slice();
@@ -85,20 +88,51 @@ export class Replayer {
   /** The objective with element `index` of the param at `slot` moved by `step`; the element is then put back. */
   element(slot: number, index: number, step: number): number {
     const { data, shape } = this.plan.leaves[slot].value;
+    const chain = this.chainAfter(slot);
     const original = data[index];
     data[index] = original + step;
     try {
       const rows = shape.length === 2 ? [Math.floor(index / shape[1])] : ('all' as const);
-      this.changes[slot] = changeOf(rows, undefined, null, { index, delta: data[index] - original });
-      return this.run(this.plan.downstream.get(slot)!);
+      const delta = data[index] - original;
+      this.changes[slot] = changeOf(rows, undefined, null, { index, delta });
+      if (chain === null) return this.run(this.plan.downstream.get(slot)!);
+      // The layers the chain runs natively, then the nodes after it from its last value's change.
+      const region = chain.run(index, delta);
+      if (region !== null) this.changed(chain.frontier, this.buffers[chain.frontier]!, region);
+      return this.run(chain.rest);
     } finally {
       data[index] = original;
       this.changes[slot] = null;
+      if (chain !== null) this.release(chain.frontier);
     }
   }
 
+  private chainAfter(slot: number): NativeChain | null {
+    if (!this.chains.has(slot)) this.chains.set(slot, this.incremental ? nativeChain(this.plan, slot, this.baseline, this.buffers) : null);
+    return this.chains.get(slot)!;
+  }
+
+  /** Records that `region` of the node at `slot` was written into its buffer and changed. */
+  private changed(slot: number, buffer: Tensor, region: Rows | Region): void {
+    this.written[slot] = region;
+    const rows = isRegion(region) ? region.rows : region;
+    // A rule that found nothing moved (no rows, or no columns) stops the change here.
+    if ((rows !== 'all' && rows.length === 0) || (isRegion(region) && region.cols.length === 0)) return;
+    this.values[slot] = buffer;
+    this.changes[slot] = changeOf(rows, isRegion(region) ? region.cols : undefined, this.baseline[slot], undefined);
+  }
+
+  /** Puts the node at `slot` back to rest: its buffer as the baseline, no change. */
+  private release(slot: number): void {
+    const w = this.written[slot];
+    if (w !== null) restore(this.buffers[slot]!.data, this.baseline[slot], w);
+    this.written[slot] = null;
+    this.changes[slot] = null;
+    this.values[slot] = this.baseline[slot];
+  }
+
   private run(nodes: readonly PlanNode[]): number {
-    const { values, changes, written, buffers, baseline } = this;
+    const { values, changes, buffers, baseline } = this;
     try {
       for (let n = 0; n < nodes.length; n++) {
         const node = nodes[n];
@@ -112,31 +146,18 @@ export class Replayer {
           if (inputChanges[k] !== null) changed = true;
         }
         if (!changed) continue;
-        const before = baseline[slot];
         const buffer = buffers[slot];
         const region = buffer === null ? null : this.update(node, inputs, buffer, inputChanges);
         if (region === null) {
           values[slot] = this.forward(node, inputs);
-          changes[slot] = changeOf('all', undefined, before, undefined);
-          continue;
+          changes[slot] = changeOf('all', undefined, baseline[slot], undefined);
+        } else {
+          this.changed(slot, buffer!, region);
         }
-        written[slot] = region;
-        const rows = isRegion(region) ? region.rows : region;
-        // A rule that found nothing moved (no rows, or no columns) stops the change here.
-        if ((rows !== 'all' && rows.length === 0) || (isRegion(region) && region.cols.length === 0)) continue;
-        values[slot] = buffer!;
-        changes[slot] = changeOf(rows, isRegion(region) ? region.cols : undefined, before, undefined);
       }
       return values[this.plan.objective].data[0];
     } finally {
-      for (let n = 0; n < nodes.length; n++) {
-        const slot = nodes[n].slot;
-        const w = written[slot];
-        if (w !== null) restore(buffers[slot]!.data, baseline[slot], w);
-        written[slot] = null;
-        changes[slot] = null;
-        values[slot] = baseline[slot];
-      }
+      for (let n = 0; n < nodes.length; n++) this.release(nodes[n].slot);
     }
   }
 

@@ -1,0 +1,189 @@
+/*
+ * The chain's N-API functions (chain.c runs it): chainCreate checks a program against its arrays
+ * once, so that chainRun, called once per evaluation, only checks the element's index.
+ *
+ * The chain keeps pointers into the arrays it is given; the JavaScript object that holds the
+ * chain holds the arrays too (src/engine/native-chain.ts), so they live as long as it does.
+ * N-API's typed-array info moves a small array's numbers off V8's heap first, so they stay put.
+ */
+#include <node_api.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "args.h"
+#include "chain.h"
+#include "chain-types.h"
+
+enum { HEADER = 4, VALUE = 4, STEP = 5 };
+
+static void chain_free(napi_env env, void *data, void *hint) {
+  (void)env, (void)hint;
+  chain_t *ch = data;
+  if (!ch) return;
+  if (ch->changes)
+    for (size_t v = 0; v < ch->nvalues; v++) free(ch->changes[v].cols);
+  free(ch->values), free(ch->changes), free(ch->steps), free(ch->scratch), free(ch);
+}
+
+static bool overlap(const value_t *a, const double *p, const value_t *b) {
+  return p && a->cur < p + b->m * b->n && p < a->cur + a->m * a->n;
+}
+
+/* Whether the values and steps make a program a replay can run without reading or writing out of bounds. */
+static bool valid(const chain_t *ch) {
+  if (ch->param >= ch->nvalues || ch->frontier >= ch->nvalues) return false;
+  bool *changes = calloc(ch->nvalues, sizeof(bool)), *output = calloc(ch->nvalues, sizeof(bool));
+  bool ok = changes && output;
+  if (ok) changes[ch->param] = true;
+  for (size_t i = 0; ok && i < ch->nsteps; i++) {
+    const step_t *s = &ch->steps[i];
+    const int inputs = s->op == 1 ? 3 : 1;
+    ok = (s->op == 1 || s->op == 2) && s->out >= 0 && (size_t)s->out < ch->nvalues && !output[s->out] && (size_t)s->out != ch->param && ch->values[s->out].base;
+    int moving = 0;
+    for (int j = 0; ok && j < 3; j++) {
+      const int32_t in = s->in[j];
+      ok = j >= inputs ? in == -1 : (j == 2 && in == -1) || (in >= 0 && (size_t)in < ch->nvalues && in != s->out);
+      // An input that is a step's output comes from an earlier step (it then has its baseline).
+      if (ok && in >= 0) ok = output[in] || !ch->values[in].base;
+      if (ok && in >= 0) moving += changes[in];
+    }
+    if (!ok) break;
+    const value_t *out = &ch->values[s->out], *x = &ch->values[s->in[0]];
+    if (s->op == 1) {
+      const value_t *w = &ch->values[s->in[1]], *b = s->in[2] >= 0 ? &ch->values[s->in[2]] : NULL;
+      ok = w->m == out->m && w->n == x->m && x->n == out->n && (!b || (b->m == out->m && b->n == 1));
+    } else {
+      ok = x->m == out->m && x->n == out->n;
+    }
+    // One input at most can move (the engine leaves a step where two could to JavaScript).
+    ok = ok && moving <= 1;
+    // A step's working copy shares memory with no other value, nor with its baseline.
+    ok = ok && !overlap(out, out->base, out);
+    for (size_t v = 0; ok && v < ch->nvalues; v++)
+      if (v != (size_t)s->out) ok = !overlap(out, ch->values[v].cur, &ch->values[v]) && !overlap(out, ch->values[v].base, &ch->values[v]);
+    changes[s->out] = moving > 0;
+    output[s->out] = true;
+  }
+  ok = ok && output[ch->frontier];
+  free(changes), free(output);
+  return ok;
+}
+
+/* Whether the value `v` is read by a step other than `reader`, or is the frontier. */
+static bool read_elsewhere(const chain_t *ch, int32_t v, size_t reader) {
+  if ((size_t)v == ch->frontier) return true;
+  for (size_t i = 0; i < ch->nsteps; i++)
+    for (int j = 0; j < 3; j++)
+      if (i != reader && ch->steps[i].in[j] == v) return true;
+  return false;
+}
+
+/*
+ * Marks the linear steps that run fused with the relu and linear after them (fused_step): where
+ * the relu reads the first's output, the second linear the relu's as its X, and nothing else reads
+ * either. Makes room for the fused loops; false when out of memory.
+ */
+static bool fuse(chain_t *ch) {
+  size_t room = 0;
+  for (size_t i = 0; i + 2 < ch->nsteps; i++) {
+    step_t *s = &ch->steps[i];
+    const step_t *relu = s + 1, *next = s + 2;
+    s->fuse = s->op == 1 && relu->op == 2 && next->op == 1 && relu->in[0] == s->out && next->in[0] == relu->out &&
+              next->in[1] != s->out && next->in[1] != relu->out && next->in[2] != s->out && next->in[2] != relu->out &&
+              !read_elsewhere(ch, s->out, i + 1) && !read_elsewhere(ch, relu->out, i + 2);
+    const value_t *out = &ch->values[next->out];
+    if (s->fuse && (out->m + 1) * out->n > room) room = (out->m + 1) * out->n;
+  }
+  ch->scratch = room ? malloc(room * sizeof(double)) : NULL;
+  return !room || ch->scratch;
+}
+
+/*
+ * chainCreate(arrays, program, report): program (Int32Array) = nvalues, nsteps, param, frontier;
+ * per value: rows, columns, its array's index in `arrays`, its baseline's (−1 for none); per
+ * step: op (1 linear, 2 relu), output, inputs (linear: X, W, b or −1; relu: x, −1, −1). `report`
+ * (Int32Array, 2 + the frontier's columns) receives the frontier's change after each chainRun.
+ */
+static napi_value chain_create_js(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  uint32_t narrays = 0;
+  napi_typedarray_type type, reportType;
+  size_t plen = 0, rlen = 0;
+  int32_t *prog = NULL, *report = NULL;
+  if (argc < 3 || napi_get_array_length(env, args[0], &narrays) != napi_ok ||
+      napi_get_typedarray_info(env, args[1], &type, &plen, (void **)&prog, NULL, NULL) != napi_ok || type != napi_int32_array || plen < HEADER ||
+      napi_get_typedarray_info(env, args[2], &reportType, &rlen, (void **)&report, NULL, NULL) != napi_ok || reportType != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "gradproof native kernels: chainCreate(arrays, program: Int32Array, report: Int32Array)");
+    return NULL;
+  }
+  if (prog[0] < 1 || prog[1] < 1 || prog[2] < 0 || prog[3] < 0 || plen != HEADER + (size_t)prog[0] * VALUE + (size_t)prog[1] * STEP) return out_of_range(env);
+  chain_t *ch = calloc(1, sizeof *ch);
+  if (!ch) return out_of_range(env);
+  *ch = (chain_t){ .nvalues = prog[0], .nsteps = prog[1], .param = prog[2], .frontier = prog[3], .report = report };
+  ch->values = calloc(ch->nvalues, sizeof *ch->values);
+  ch->changes = calloc(ch->nvalues, sizeof *ch->changes);
+  ch->steps = calloc(ch->nsteps, sizeof *ch->steps);
+  bool ok = ch->values && ch->changes && ch->steps;
+  for (size_t v = 0; ok && v < ch->nvalues; v++) {
+    const int32_t *p = prog + HEADER + v * VALUE;
+    value_t *value = &ch->values[v];
+    ok = p[0] >= 0 && p[1] >= 0 && p[2] >= 0 && (uint32_t)p[2] < narrays && p[3] >= -1 && (p[3] < 0 || (uint32_t)p[3] < narrays);
+    if (!ok) break;
+    value->m = p[0], value->n = p[1];
+    for (int j = 2; ok && j < 4 && p[j] >= 0; j++) {
+      napi_value array;
+      size_t length = 0;
+      double *data = napi_get_element(env, args[0], p[j], &array) == napi_ok ? doubles(env, array, &length) : NULL;
+      if (!data) return chain_free(env, ch, NULL), NULL;
+      ok = times(value->m, value->n) <= length;
+      if (j == 2) value->cur = data;
+      else value->base = data;
+    }
+    ch->changes[v].cols = ok ? malloc((value->n + 1) * sizeof(int32_t)) : NULL;
+    ok = ok && ch->changes[v].cols;
+  }
+  for (size_t i = 0; ok && i < ch->nsteps; i++) {
+    const int32_t *p = prog + HEADER + ch->nvalues * VALUE + i * STEP;
+    ch->steps[i] = (step_t){ .op = p[0], .out = p[1], .in = { p[2], p[3], p[4] } };
+  }
+  if (ok && valid(ch)) ok = fuse(ch);
+  if (!ok || !valid(ch) || rlen < 2 + ch->values[ch->frontier].n) {
+    chain_free(env, ch, NULL);
+    return out_of_range(env);
+  }
+  napi_value external;
+  if (napi_create_external(env, ch, chain_free, NULL, &external) != napi_ok) {
+    chain_free(env, ch, NULL);
+    return NULL;
+  }
+  return external;
+}
+
+/* chainRun(chain, index, delta): one replay; the frontier's change is in the chain's report array. */
+static napi_value chain_run_js(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  chain_t *ch = NULL;
+  double delta = 0;
+  if (argc < 3 || napi_get_value_external(env, args[0], (void **)&ch) != napi_ok || !ch || napi_get_value_double(env, args[2], &delta) != napi_ok) {
+    napi_throw_type_error(env, NULL, "gradproof native kernels: chainRun(chain, index, delta)");
+    return NULL;
+  }
+  const int64_t index = count(env, args[1]);
+  const value_t *p = &ch->values[ch->param];
+  if (index < 0 || (size_t)index >= p->m * p->n) return out_of_range(env);
+  chain_run(ch, (size_t)index, delta);
+  return NULL;
+}
+
+void chain_register(napi_env env, napi_value exports) {
+  napi_value f;
+  napi_create_function(env, "chainCreate", NAPI_AUTO_LENGTH, chain_create_js, NULL, &f);
+  napi_set_named_property(env, exports, "chainCreate", f);
+  napi_create_function(env, "chainRun", NAPI_AUTO_LENGTH, chain_run_js, NULL, &f);
+  napi_set_named_property(env, exports, "chainRun", f);
+}

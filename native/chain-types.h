@@ -1,0 +1,43 @@
+/* The chain's program and state (chain.c runs it, chain-create.c makes it from JavaScript's arrays). */
+#ifndef GRADPROOF_CHAIN_TYPES_H
+#define GRADPROOF_CHAIN_TYPES_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* How a value differs from its baseline in this replay; the report's first number. */
+enum { NONE = 0, ELEMENT = 1, ROW = 2, COLS = 3, ALL = 4 };
+enum { LINEAR = 1, RELU = 2 };
+
+typedef struct {
+  double *cur;        /* now: a param's own array (moved in place), a step's working copy of its output */
+  const double *base; /* a step's output from the baseline forward pass; NULL for the other values */
+  size_t m, n;        /* rows, columns */
+} value_t;
+
+typedef struct {
+  int kind;
+  size_t at;      /* ELEMENT: the element's index; ROW: the row */
+  size_t ncols;   /* COLS: the columns (every row), ascending, in cols */
+  int32_t *cols;  /* room for n */
+  double delta;   /* ELEMENT: new − old, exact */
+} change_t;
+
+typedef struct {
+  int32_t op, out, in[3];
+  /* A linear step that runs fused with the relu and linear after it (chain.c, fused_step). */
+  int32_t fuse;
+} step_t;
+
+typedef struct {
+  size_t nvalues, nsteps, param, frontier;
+  value_t *values;
+  change_t *changes;
+  step_t *steps;
+  double *scratch; /* room for the fused steps' sums and one row: n · (rows of the last linear + 1) */
+  int32_t *report; /* the frontier's change: kind, then the row, or the column count and the columns */
+} chain_t;
+
+/* One replay: the param's element `index` has moved by `delta` (the caller moved it, and puts it back). */
+void chain_run(chain_t *ch, size_t index, double delta);
+
+#endif

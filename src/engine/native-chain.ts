@@ -1,0 +1,131 @@
+/**
+ * The replay of one moved element through the linear and relu layers right after its param, in
+ * one native call (native/chain.c) instead of a JavaScript call per op: a replay of a dense
+ * network's first layer spends most of its time there. The chain stops before the first other
+ * op (sigmoid, the cost: C's exp and log do not give V8's bits), at a node two of whose inputs
+ * could move, or where more than one of its values is read after it; the replayer runs the rest
+ * in JavaScript from the change the chain reports for its last value (the frontier).
+ *
+ * Each step of the chain does what the op's incremental rule does (the same operations on the
+ * same elements, and the same part reported changed), so a replay gives the same bits with or
+ * without it; test/native-chain.test.ts compares the two on random networks.
+ */
+import type { Region, Rows } from '../core/op.js';
+import type { Tensor } from '../core/tensor.js';
+import { nativeKernels, type NativeKernels } from '../core/native.js';
+import { linear } from '../ops/linear.js';
+import { relu } from '../ops/relu.js';
+import type { Plan, PlanNode } from './plan.js';
+import type { Values } from './forward.js';
+
+/** The ops a chain runs, by their rules: a user op with linear's forward and update (and its own backward) runs as linear. */
+const KINDS = [
+  { op: linear, code: 1 },
+  { op: relu, code: 2 },
+] as const;
+const kindOf = (node: PlanNode): number => KINDS.find(({ op }) => node.op.forward === op.forward && node.op.update === op.update)?.code ?? 0;
+
+/** Report codes (chain.c): nothing changed, one row, some columns of every row, all. */
+const [NONE, ROW, COLS] = [0, 2, 3];
+
+export interface NativeChain {
+  /** The slot of the chain's last value: what the nodes after it read. */
+  readonly frontier: number;
+  /** The nodes after the chain, in order. */
+  readonly rest: readonly PlanNode[];
+  /** Replays the chain for element `index` of the param, moved (in place, by the caller) by `delta`: the frontier's changed part, or null. */
+  run(index: number, delta: number): Rows | Region | null;
+}
+
+/**
+ * The chain after the param at `slot`, or null where there is none (no native kernels, no linear
+ * or relu right after it, or a param that is not a matrix). `buffers` are the replayer's working
+ * copies of node outputs, which the chain writes into and (but for the frontier's) puts back.
+ */
+export function nativeChain(plan: Plan, slot: number, baseline: Values, buffers: readonly (Tensor | null)[]): NativeChain | null {
+  const native = nativeKernels();
+  const nodes = plan.downstream.get(slot) ?? [];
+  if (!native || plan.leaves[slot]?.value.shape.length !== 2) return null;
+  // The nodes the chain may run: from the first on, while each is a chain op on matrices with one moving input.
+  const moving = new Set([slot]);
+  let length = 0;
+  for (const node of nodes) {
+    const moved = node.args.filter((a) => moving.has(a)).length;
+    if (kindOf(node) === 0 || buffers[node.slot] === null || baseline[node.slot].shape.length !== 2 || moved !== 1) break;
+    moving.add(node.slot);
+    length++;
+  }
+  // Shortened until one of its values, at most, is read after it (or is the objective).
+  for (; length > 0; length--) {
+    const inChain = new Set(nodes.slice(0, length).map((n) => n.slot));
+    const read = new Set(nodes.slice(length).flatMap((n) => n.args.filter((a) => inChain.has(a))));
+    if (inChain.has(plan.objective)) read.add(plan.objective);
+    if (read.size === 1) return make(native, plan, slot, baseline, buffers, nodes, length, [...read][0]);
+  }
+  return null;
+}
+
+/** The chain's program (its format: native/chain-create.c) and the object that runs it. */
+function make(native: NativeKernels, plan: Plan, param: number, baseline: Values, buffers: readonly (Tensor | null)[], nodes: readonly PlanNode[], length: number, frontier: number): NativeChain | null {
+  const chain = nodes.slice(0, length);
+  const arrays: Float64Array[] = [];
+  const arrayOf = (a: Float64Array) => (arrays.includes(a) ? arrays.indexOf(a) : arrays.push(a) - 1);
+  const ids = new Map<number, number>();
+  const values: number[] = [];
+  const valueOf = (s: number): number => {
+    if (!ids.has(s)) {
+      const node = chain.find((n) => n.slot === s);
+      const [m, n] = baseline[s].shape.length === 2 ? baseline[s].shape : [1, baseline[s].data.length];
+      const current = node ? buffers[s]!.data : s === param ? plan.leaves[s].value.data : baseline[s].data;
+      values.push(m, n, arrayOf(current), node ? arrayOf(baseline[s].data) : -1);
+      ids.set(s, ids.size);
+    }
+    return ids.get(s)!;
+  };
+  valueOf(param);
+  const steps = chain.flatMap((node) => {
+    const inputs = node.args.map(valueOf);
+    return [kindOf(node), valueOf(node.slot), ...inputs, ...Array(3 - inputs.length).fill(-1)];
+  });
+  const program = Int32Array.from([ids.size, chain.length, 0, valueOf(frontier), ...values, ...steps]);
+  const report = new Int32Array(2 + baseline[frontier].shape[1]);
+  let handle: unknown;
+  try {
+    handle = native.chainCreate(arrays, program, report);
+  } catch {
+    // The C side checks every program against its arrays; one it refuses is replayed in JavaScript.
+    return null;
+  }
+  return new Chain(native, handle, arrays, report, frontier, nodes.slice(length));
+}
+
+class Chain implements NativeChain {
+  constructor(
+    private readonly native: NativeKernels,
+    private readonly handle: unknown,
+    /** Held as long as the handle is: the chain points into these arrays. */
+    private readonly arrays: readonly Float64Array[],
+    /** The frontier's change after each run (chain.c writes it). */
+    private readonly report: Int32Array,
+    readonly frontier: number,
+    readonly rest: readonly PlanNode[],
+  ) {}
+
+  /** The frontier's changed columns, refilled by each run (a change's arrays are the engine's, read during a replay, never kept). */
+  private readonly cols: number[] = [];
+
+  run(index: number, delta: number): Rows | Region | null {
+    this.native.chainRun(this.handle, index, delta);
+    const report = this.report;
+    const kind = report[0];
+    if (kind === NONE) return null;
+    if (kind === ROW) return [report[1]];
+    if (kind === COLS) {
+      const { cols } = this;
+      cols.length = report[1];
+      for (let j = 0; j < cols.length; j++) cols[j] = report[2 + j];
+      return { rows: 'all', cols };
+    }
+    return 'all';
+  }
+}
