@@ -11,6 +11,7 @@ import { forwardGuarded } from '../src/engine/forward.js';
 import { replay, type Perturbation } from '../src/engine/replay.js';
 import { domains, randomFor } from './helpers/op-domains.js';
 import { cases } from '../bench/zoo/cases.js';
+import { logloss } from '../src/ops/logloss.js';
 
 const maxGap = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 const scale = (t: Float64Array) => t.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
@@ -19,7 +20,7 @@ describe('each op update rule agrees with its forward', () => {
   const withUpdate = builtinOps.filter((op) => op.update);
 
   it('covers the ops that have one', () => {
-    expect(withUpdate.map((op) => op.name).sort()).toEqual(['add', 'linear', 'matmul', 'mul', 'relu', 'sigmoid', 'tanh']);
+    expect(withUpdate.map((op) => op.name).sort()).toEqual(['add', 'linear', 'logloss', 'matmul', 'mul', 'relu', 'sigmoid', 'tanh']);
   });
 
   // A change in some rows of one input, in every column or in some (a region), as a node's value
@@ -39,7 +40,8 @@ describe('each op update rule agrees with its forward', () => {
       const rows: readonly number[] | 'all' = kind === 'all rows, some columns' ? 'all' : pick(m);
       const cols = kind === 'rows' ? undefined : pick(n);
       const inChange = (e: number) => (rows === 'all' || rows.includes(Math.floor(e / n))) && (!cols || cols.includes(e % n));
-      const after: Tensor[] = before.map((t, i) => (i === k ? { shape: t.shape, data: t.data.map((v, e) => (inChange(e) ? v + random.normal() : v)) } : t));
+      const move = domain.move ?? ((v: number) => v + random.normal());
+      const after: Tensor[] = before.map((t, i) => (i === k ? { shape: t.shape, data: t.data.map((v, e) => (inChange(e) ? move(v, random) : v)) } : t));
       for (const known of [true, false]) {
         const changes = before.map((t, i) => (i === k ? { rows, ...(cols ? { cols } : {}), before: known ? t : null } : null));
         const output = { shape: out.shape, data: out.data.slice() };
@@ -85,6 +87,30 @@ describe('each op update rule agrees with its forward', () => {
       });
     }
     expect(used).toBeGreaterThan(0);
+  });
+});
+
+describe("logloss's rule: the logs of what changed, the forward's bits", () => {
+  it.each([
+    ['rows', 'some'],
+    ['all', 'some'],
+    ['rows', undefined],
+    ['all', undefined],
+  ] as const)('a change in %s rows, %s columns', (rowKind, colKind) => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const random = createRandom(seed);
+      const [m, n] = [1 + (seed % 3), 3 + seed];
+      const unit = () => 0.01 + 0.98 * random.uniform();
+      const A: Tensor = { shape: [m, n], data: Float64Array.from({ length: m * n }, unit) };
+      // Labels 0 and 1 (a term skipped) and fractions (both terms).
+      const Y: Tensor = { shape: [m, n], data: Float64Array.from({ length: m * n }, (_v, i) => (i % 3 === 2 ? unit() : i % 3)) };
+      const rows = rowKind === 'all' ? ('all' as const) : [...new Set([0, m - 1])];
+      const cols = colKind === 'some' ? [1, n - 2] : undefined;
+      const moved: Tensor = { shape: A.shape, data: A.data.map((v, e) => ((rows === 'all' || rows.includes(Math.floor(e / n))) && (!cols || cols.includes(e % n)) ? unit() : v)) };
+      const cost = logloss.forward([A, Y]);
+      expect(logloss.update!([moved, Y], cost, [{ rows, ...(cols ? { cols } : {}), before: A }, null])).toBe('all');
+      expect(Object.is(cost.data[0], logloss.forward([moved, Y]).data[0])).toBe(true);
+    }
   });
 });
 

@@ -47,7 +47,7 @@ function mlp(seed: number, sizes: number[], m: number, oddOnes = false): Graph {
 
 /** Every element of every param moved by each step, replayed: the objective's bits (NaN as one value). */
 function replayAll(plan: Plan, steps: number[]): string[] {
-  const replayer = new Replayer(plan, forwardGuarded(plan).values, true);
+  const replayer = new Replayer(plan, forwardGuarded(plan).values, true, 0);
   const out: string[] = [];
   plan.leaves.forEach((leaf, slot) => {
     if (leaf.kind !== 'param') return;
@@ -208,7 +208,7 @@ describe.runIf(nativeAvailable())('the native chain of layers gives the JavaScri
   it('leaves every param and every buffer as it was', () => {
     const plan = compile(mlp(14, [6, 7, 5, 1], 8, true), new OpRegistry());
     const values = forwardGuarded(plan).values;
-    const replayer = new Replayer(plan, values, true);
+    const replayer = new Replayer(plan, values, true, 0);
     const params = plan.leaves.map((l) => Array.from(l.value.data, bitsOf));
     const buffers = (replayer['buffers'] as (Tensor | null)[]).map((b) => b && Array.from(b.data, bitsOf));
     plan.leaves.forEach((leaf, slot) => {

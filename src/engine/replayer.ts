@@ -19,6 +19,13 @@ const isRegion = (w: Rows | Region): w is Region => w !== 'all' && !Array.isArra
 /** Outputs of at most this many elements are put back whole. */
 const SMALL = 256;
 
+/**
+ * A param's native chain is made at its replay number CHAIN_AFTER: making one (a program checked
+ * in C, each array moved off V8's heap) costs about as much as a few dozen replays of a small
+ * network save, so a param of a few elements (the fraud net's) replays in JavaScript.
+ */
+export const CHAIN_AFTER = 64;
+
 /** A change as the ops see it, always with the same fields (one object shape keeps their property reads fast). */
 const changeOf = (rows: Rows, cols: readonly number[] | undefined, before: Tensor | null, element: RowChange['element']): RowChange => ({ rows, cols, before, element });
 
@@ -60,14 +67,18 @@ export class Replayer {
   /** Per node slot: its argument array and their changes, refilled by each replay. */
   private readonly inputs: Tensor[][];
   private readonly inputChanges: (RowChange | null)[][];
-  /** Per param slot: the native chain of layers after it (native-chain.ts), or null; made on its first replay. */
+  /** Per param slot: the native chain of layers after it (native-chain.ts), or null once tried; made at its replay number `chainAfter`. */
   private readonly chains = new Map<number, NativeChain | null>();
+  /** Per param slot: its replays so far, until its chain is tried. */
+  private readonly replays = new Map<number, number>();
 
   constructor(
     private readonly plan: Plan,
     private readonly baseline: Values,
     /** False: every downstream node recomputed in full by its forward rule (the seed's way). */
     private readonly incremental = true,
+    /** Replays of a param before its native chain is made (tests make it at once: 0). */
+    private readonly chainAfter = CHAIN_AFTER,
   ) {
     const slots = baseline.length;
     this.values = baseline.slice();
@@ -88,7 +99,7 @@ export class Replayer {
   /** The objective with element `index` of the param at `slot` moved by `step`; the element is then put back. */
   element(slot: number, index: number, step: number): number {
     const { data, shape } = this.plan.leaves[slot].value;
-    const chain = this.chainAfter(slot);
+    const chain = this.chainFor(slot);
     const original = data[index];
     data[index] = original + step;
     try {
@@ -107,8 +118,15 @@ export class Replayer {
     }
   }
 
-  private chainAfter(slot: number): NativeChain | null {
-    if (!this.chains.has(slot)) this.chains.set(slot, this.incremental ? nativeChain(this.plan, slot, this.baseline, this.buffers) : null);
+  private chainFor(slot: number): NativeChain | null {
+    const chain = this.chains.get(slot);
+    if (chain !== undefined) return chain;
+    const replays = this.replays.get(slot) ?? 0;
+    if (replays < this.chainAfter) {
+      this.replays.set(slot, replays + 1);
+      return null;
+    }
+    this.chains.set(slot, this.incremental ? nativeChain(this.plan, slot, this.baseline, this.buffers) : null);
     return this.chains.get(slot)!;
   }
 

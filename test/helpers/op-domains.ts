@@ -11,6 +11,8 @@ export interface Domain {
   attrs?: Attrs;
   /** Largest accepted difference between backward and central differences. */
   tolerance: number;
+  /** A changed value that stays in the domain (incremental.test.ts); v + a normal when absent. */
+  move?: (value: number, random: Random) => number;
 }
 
 const dim = (random: Random) => 1 + Math.floor(random.uniform() * 5);
@@ -27,6 +29,9 @@ const awayFromZero = (random: Random, shape: number[], gap = 0.1) =>
   });
 const uniform = (random: Random, shape: number[], lo: number, hi: number) => fill(shape, () => lo + (hi - lo) * random.uniform());
 
+/** A probability's or a label's new value: inside (0, 1). */
+const inUnit = (_v: number, random: Random) => 0.05 + 0.9 * random.uniform();
+
 export const domains: Record<string, Domain[]> = {
   sum: [{ draw: (r) => [normal(r, [dim(r), dim(r)])], tolerance: 1e-7 }],
   linear: [
@@ -37,8 +42,8 @@ export const domains: Record<string, Domain[]> = {
   sigmoid: [{ draw: (r) => [normal(r, [dim(r), dim(r)])], tolerance: 1e-7 }],
   tanh: [{ draw: (r) => [normal(r, [dim(r), dim(r)])], tolerance: 1e-7 }],
   logloss: [
-    { draw: (r) => { const s = [dim(r), dim(r)]; return [uniform(r, s, 0.05, 0.95), fill(s, () => (r.uniform() < 0.5 ? 0 : 1))]; }, tolerance: 1e-7 },
-    { draw: (r) => { const s = [1, dim(r)]; return [uniform(r, s, 0.05, 0.95), uniform(r, s, 0, 1)]; }, tolerance: 1e-7 },
+    { draw: (r) => { const s = [dim(r), dim(r)]; return [uniform(r, s, 0.05, 0.95), fill(s, () => (r.uniform() < 0.5 ? 0 : 1))]; }, tolerance: 1e-7, move: inUnit },
+    { draw: (r) => { const s = [1, dim(r)]; return [uniform(r, s, 0.05, 0.95), uniform(r, s, 0, 1)]; }, tolerance: 1e-7, move: inUnit },
   ],
   add: [
     { draw: (r) => { const s = [dim(r), dim(r)]; return [normal(r, s), normal(r, s)]; }, tolerance: 1e-7 },
