@@ -11,34 +11,57 @@ import { matrix } from './shape-rules.js';
 
 const examples = (shape: number[]): number => shape[1];
 
-/** The two terms of an element: 0 where its weight (y or 1 − y) is 0, which is then not summed. */
+/**
+ * The two terms of an element, 0 where its weight (y or 1 − y) is 0. Every sum adds both: adding
+ * +0 leaves a sum's bits as they are (the sum starts at +0, so it is never −0), and no branch on
+ * the labels then stands in the loop.
+ */
 const first = (a: number, y: number) => (y !== 0 ? y * -Math.log(a) : 0);
 const second = (a: number, y: number) => (y !== 1 ? (1 - y) * -Math.log1p(-a) : 0);
 
-/** sum plus an element's terms, in the forward rule's order (the update's sums are then the same bits). */
-function plus(sum: number, y: number, t1: number, t2: number): number {
-  if (y !== 0) sum += t1;
-  if (y !== 1) sum += t2;
-  return sum;
+/** Per baseline A: its elements' terms (2 per element), and a working copy that holds them between replays. */
+interface Terms {
+  y: Float64Array;
+  terms: Float64Array;
+  work: Float64Array;
 }
 
 // Per baseline A (the engine's value from before a change, never written while it is in use): its
-// elements' terms, so that a replay takes logs of the elements that changed only. Keyed weakly: a
-// baseline that is gone takes its terms with it.
-const baselineTerms = new WeakMap<Tensor, { y: Float64Array; terms: Float64Array }>();
+// terms, so that a replay takes logs of the elements that changed only. Keyed weakly: a baseline
+// that is gone takes its terms with it.
+const baselineTerms = new WeakMap<Tensor, Terms>();
 
-function termsOf(A: Tensor, y: Float64Array): Float64Array {
+function termsOf(A: Tensor, y: Float64Array): Terms {
   const terms = new Float64Array(2 * A.data.length);
   A.data.forEach((a, i) => {
     terms[2 * i] = first(a, y[i]);
     terms[2 * i + 1] = second(a, y[i]);
   });
-  return terms;
+  return { y, terms, work: terms.slice() };
 }
 
 /**
- * The incremental rule: the changed elements' terms afresh, the others' from the baseline's,
- * summed in order. Without a baseline (A moved in place) or after a change in Y, all afresh.
+ * Writes into `work` the terms of the changed elements ([m, n], `rows`, `cols` when given): from A
+ * and y when `fresh`, else from `terms` (the baseline's, put back). One loop for both, so that
+ * what a replay writes is what it puts back.
+ */
+function writeChanged(m: number, n: number, rows: Rows, cols: readonly number[] | undefined, work: Float64Array, fresh: boolean, a: Float64Array, y: Float64Array, terms: Float64Array): void {
+  const count = rows === 'all' ? m : rows.length;
+  const width = cols === undefined ? n : cols.length;
+  for (let k = 0; k < count; k++) {
+    const row = (rows === 'all' ? k : rows[k]) * n;
+    for (let j = 0; j < width; j++) {
+      const i = row + (cols === undefined ? j : cols[j]);
+      work[2 * i] = fresh ? first(a[i], y[i]) : terms[2 * i];
+      work[2 * i + 1] = fresh ? second(a[i], y[i]) : terms[2 * i + 1];
+    }
+  }
+}
+
+/**
+ * The incremental rule: the changed elements' terms afresh into the working copy, all of it
+ * summed in order (the forward rule's sum, the same bits), then the baseline's terms put back.
+ * Without a baseline (A moved in place) or after a change in Y, the forward rule's sum.
  */
 function updateCost([A, Y]: Tensor[], cost: Tensor, [dA, dY]: (RowChange | null)[]): Rows {
   if (dY || !dA?.before || A.shape.length !== 2) {
@@ -47,25 +70,17 @@ function updateCost([A, Y]: Tensor[], cost: Tensor, [dA, dY]: (RowChange | null)
   }
   let cached = baselineTerms.get(dA.before);
   if (cached?.y !== Y.data) {
-    cached = { y: Y.data, terms: termsOf(dA.before, Y.data) };
+    cached = termsOf(dA.before, Y.data);
     baselineTerms.set(dA.before, cached);
   }
-  const [a, y, base] = [A.data, Y.data, cached.terms];
+  const { terms, work } = cached;
+  const a = A.data;
+  const y = Y.data;
   const [m, n] = A.shape;
-  const { rows, cols } = dA;
+  writeChanged(m, n, dA.rows, dA.cols, work, true, a, y, terms);
   let sum = 0;
-  let listed = 0; // rows[listed] is the next changed row, when rows are listed (ascending)
-  for (let r = 0; r < m; r++) {
-    const rowChanged = rows === 'all' || rows[listed] === r;
-    if (rows !== 'all' && rowChanged) listed++;
-    let c = 0; // cols[c] is the row's next changed column, when columns are listed (ascending)
-    for (let j = 0; j < n; j++) {
-      const i = r * n + j;
-      const changed = rowChanged && (!cols || cols[c] === j);
-      if (changed && cols) c++;
-      sum = changed ? plus(sum, y[i], first(a[i], y[i]), second(a[i], y[i])) : plus(sum, y[i], base[2 * i], base[2 * i + 1]);
-    }
-  }
+  for (let i = 0; i < work.length; i++) sum += work[i];
+  writeChanged(m, n, dA.rows, dA.cols, work, false, a, y, terms);
   cost.data[0] = (1 / examples(A.shape)) * sum;
   return 'all';
 }
@@ -83,7 +98,10 @@ export const logloss: Op = {
 
   forward([A, Y]) {
     let sum = 0;
-    for (let i = 0; i < A.data.length; i++) sum = plus(sum, Y.data[i], first(A.data[i], Y.data[i]), second(A.data[i], Y.data[i]));
+    for (let i = 0; i < A.data.length; i++) {
+      sum += first(A.data[i], Y.data[i]);
+      sum += second(A.data[i], Y.data[i]);
+    }
     return { shape: [], data: Float64Array.of((1 / examples(A.shape)) * sum) };
   },
 
