@@ -63,8 +63,12 @@ function writeChanged(m: number, n: number, rows: Rows, cols: readonly number[] 
  * summed in order (the forward rule's sum, the same bits), then the baseline's terms put back.
  * Without a baseline (A moved in place) or after a change in Y, the forward rule's sum.
  */
-function updateCost([A, Y]: Tensor[], cost: Tensor, [dA, dY]: (RowChange | null)[]): Rows {
-  if (dY || !dA?.before || A.shape.length !== 2) {
+function updateCost(inputs: Tensor[], cost: Tensor, changes: (RowChange | null)[]): Rows {
+  // Indexed, not destructured: this runs once per replay.
+  const A = inputs[0];
+  const Y = inputs[1];
+  const dA = changes[0];
+  if (changes[1] || !dA?.before || A.shape.length !== 2) {
     cost.data[0] = logloss.forward([A, Y]).data[0];
     return 'all';
   }
@@ -73,10 +77,12 @@ function updateCost([A, Y]: Tensor[], cost: Tensor, [dA, dY]: (RowChange | null)
     cached = termsOf(dA.before, Y.data);
     baselineTerms.set(dA.before, cached);
   }
-  const { terms, work } = cached;
+  const terms = cached.terms;
+  const work = cached.work;
   const a = A.data;
   const y = Y.data;
-  const [m, n] = A.shape;
+  const m = A.shape[0];
+  const n = A.shape[1];
   writeChanged(m, n, dA.rows, dA.cols, work, true, a, y, terms);
   let sum = 0;
   for (let i = 0; i < work.length; i++) sum += work[i];

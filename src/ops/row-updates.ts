@@ -36,16 +36,21 @@ export const elementwiseForward = (kernel: ElementwiseKernel) => ([x]: Tensor[])
  */
 export const elementwiseRows =
   (kernel: ElementwiseKernel, cheap = false) =>
-  ([x]: Tensor[], output: Tensor, [change]: (RowChange | null)[]): Rows | Region | null => {
+  (inputs: Tensor[], output: Tensor, changes: (RowChange | null)[]): Rows | Region | null => {
+    // Indexed, not destructured: this runs once per op per replay.
+    const x = inputs[0];
+    const change = changes[0];
     if (!change) return null;
-    const { rows, cols } = change;
+    const rows = change.rows;
+    const cols = change.cols;
     if (!isMatrix(x) || (rows === 'all' && !cols)) {
       kernel(x.data, output.data, 0, output.data.length);
       return 'all';
     }
-    const [m, n] = x.shape;
+    const m = x.shape[0];
+    const n = x.shape[1];
     if (!cols) {
-      for (const r of rows as readonly number[]) kernel(x.data, output.data, r * n, n);
+      for (let i = 0; i < rows.length; i++) kernel(x.data, output.data, (rows as readonly number[])[i] * n, n);
       return rows;
     }
     // The elements that did not change come out as the same bits.
