@@ -36,3 +36,30 @@ describe('the op table', () => {
     expect(worst).toBeGreaterThan(1e-3);
   });
 });
+
+describe('an op check through the incremental rule', () => {
+  // The check moves one element at a time through the op's update rule; without one it runs
+  // whole forwards. Both must estimate the same derivatives (up to rounding) and agree.
+  const withUpdate = cases.filter((c) => c.op.update);
+  it.each(withUpdate.map((c) => [c.op.name, c.row, c.seed, c] as const))('%s row %i seed %i: the same numbers as whole forwards', (_n, _r, seed, { op, domain }) => {
+    const inputs = domain.draw(randomFor(seed));
+    const incremental = checkOp(op, inputs, { attrs: domain.attrs, seed });
+    const whole = checkOp({ ...op, update: undefined }, inputs, { attrs: domain.attrs, seed });
+    incremental.forEach((r, k) => {
+      expect(r.verdict).toBe(whole[k].verdict);
+      if (!r.numeric) return expect(whole[k].numeric).toBeNull();
+      const scale = Math.max(1, ...whole[k].numeric!.map(Math.abs));
+      r.numeric.forEach((v, i) => expect(Math.abs(v - whole[k].numeric![i])).toBeLessThan(1e-8 * scale));
+    });
+  });
+
+  it('a wrong rule still fails, by the same margin', () => {
+    const domain = domains.linear[0];
+    const inputs = domain.draw(randomFor(3));
+    const wrong = scaledRule(builtinOps.find((o) => o.name === 'linear')!, 2);
+    const incremental = checkOp(wrong, inputs, { seed: 3 });
+    const whole = checkOp({ ...wrong, update: undefined }, inputs, { seed: 3 });
+    expect(incremental.map((r) => r.verdict)).toEqual(['fail', 'fail', 'fail']);
+    incremental.forEach((r, k) => expect(r.difference).toBeCloseTo(whole[k].difference!, 8));
+  });
+});

@@ -14,6 +14,7 @@ import { ElementJudge, REFINEMENTS } from './element-judge.js';
 import { checkLocalGradients } from '../engine/backward.js';
 import { directionSeeds, DIRECTIONS } from './directional.js';
 import { SignDirection } from './sign-direction.js';
+import { opEvaluator } from './op-evaluation.js';
 
 export interface OpCheckOptions extends MethodOverrides {
   method?: MethodName;
@@ -73,25 +74,20 @@ export function checkOpWith(
   trusted = false,
 ): { results: OpInputResult[][]; evaluations: number } {
   const xs = trusted ? inputs.slice() : inputs.map(copyTensor);
-  // s_c(x) = ⟨r_c, f(x)⟩ for every cotangent c, from one forward evaluation.
-  const s = (): Float64Array => {
-    const y = run('forward', () => op.forward(xs, attrs)).data;
-    return Float64Array.from(cotangents, (r) => {
-      let sum = 0;
-      for (let i = 0; i < y.length; i++) sum += r.data[i] * y[i];
-      return sum;
-    });
-  };
   // Two evaluations, timed: what one costs decides, with the input's size, whether it is checked
   // element by element (the larger time: a single time of a fast op is noisy, and directions are
   // the safe side of a budget).
   let started = performance.now();
   const output = run('forward', () => op.forward(xs, attrs));
   const first = performance.now() - started;
+  const evaluator = opEvaluator(op, xs, output, cotangents, attrs, run);
   started = performance.now();
-  const base = s();
+  const base = evaluator.whole();
   const perEvaluation = Math.max(first, performance.now() - started) / 1000;
   // Coordinates to differentiate along: each element, or for a large input a few directions.
+  // (The budget reads what a whole forward costs, though an op with an incremental rule then
+  // moves each element for much less: the safe side of a budget, and the same choices as a
+  // check of the same op without one.)
   const coords = inputs.map((x, k) => (byElements(x.data.length, perEvaluation) ? elementsOf(x.data, method) : directionsOf(x.data, method, k)));
   // analytic[c][k]: the derivative along each coordinate of input k, from cotangent c's gradient; null when the rule gave none.
   const analytic = cotangents.map((r) => {
@@ -111,9 +107,11 @@ export function checkOpWith(
     xs[k] = moved;
     const evaluate = (i: number, offset: number) => {
       coord.move(moved.data, i, offset);
-      const values = s();
-      coord.restore(moved.data, i);
-      return values;
+      try {
+        return coord.byDirections ? evaluator.whole() : evaluator.element(k, i, moved.data[i] - input.data[i]);
+      } finally {
+        coord.restore(moved.data, i);
+      }
     };
     for (let i = 0; i < coord.count; i++) {
       const [theta, h] = [coord.theta(i), coord.step(i)];
