@@ -1,9 +1,10 @@
 /** The RxJS side of checks and of the driver: progress, batches, empty, errors, early unsubscribe, async slices. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { asyncScheduler, firstValueFrom, lastValueFrom, Subject, take, tap, toArray } from 'rxjs';
-import { checkGraph$, graph, OpRegistry, type CheckEvent, type CheckReport, type Op } from '../src/index.js';
-import { compile } from '../src/engine/plan.js';
-import { forwardGuarded } from '../src/engine/forward.js';
+import { checkGraph$, createRandom, graph, OpRegistry, type CheckEvent, type CheckReport, type Op } from '../src/index.js';
+import { compile, type Plan } from '../src/engine/plan.js';
+import { forwardGuarded, type Values } from '../src/engine/forward.js';
+import { linear } from '../src/ops/linear.js';
 import { replay, replayBatches, type Perturbation } from '../src/engine/replay.js';
 import { SignDirection } from '../src/check/sign-direction.js';
 import { tanh } from '../src/ops/tanh.js';
@@ -148,5 +149,55 @@ describe('directions, made element by element when used', () => {
     const g = [Float64Array.of(1, 2, 3), Float64Array.of(-4)];
     const v = direction.vectors();
     expect(direction.dot(g)).toBe(g[0][0] * v[0][0] + g[0][1] * v[0][1] + g[0][2] * v[0][2] + g[1][0] * v[1][0]);
+  });
+});
+
+describe('a central difference along a direction, where a layer is affine in what moves', () => {
+  // Z1 = W1·X + b1 with W1 and b1 moving and X not: the −t replay takes 2·Z1(θ) − Z1(θ + t·v)
+  // from the +t one, instead of the product (and leaves W1 and b1 unmoved); Z2's X moves, so Z2
+  // is recomputed.
+  const setUp = () => {
+    const random = createRandom(3);
+    const m = (rows: number, cols: number) => ({ shape: [rows, cols], data: Float64Array.from({ length: rows * cols }, () => random.normal()) });
+    const g = graph()
+      .input('X', m(4, 5))
+      .param('W1', m(3, 4))
+      .param('b1', m(3, 1))
+      .param('W2', m(1, 3))
+      .node('Z1', 'linear', ['X', 'W1', 'b1'])
+      .node('A1', 'tanh', ['Z1'])
+      .node('Z2', 'linear', ['A1', 'W2'])
+      .node('c', 'sum', ['Z2'])
+      .build();
+    const plan = compile(g, new OpRegistry());
+    const baseline = forwardGuarded(plan).values;
+    const targets = plan.leaves.filter((l) => l.kind === 'param').map((l) => ({ name: l.name, data: l.value.data, analytic: new Float64Array(l.value.data.length) }));
+    return { plan, baseline, targets, direction: new SignDirection(targets, 4) };
+  };
+  const values = async (plan: Plan, baseline: Values, perturbations: Perturbation[]) => (await lastValueFrom(replay(plan, baseline, perturbations).pipe(toArray()))).map((e) => e.value);
+
+  it('gives J(θ − t·v) as a whole replay does, to rounding, with one product of the layer fewer', async () => {
+    const { plan, baseline, targets, direction } = setUp();
+    const params = targets.map((t) => [...t.data]);
+    const spy = vi.spyOn(linear, 'forward');
+    const [plus, minus] = await values(plan, baseline, [{ direction, step: 1e-3 }, { direction, step: -1e-3 }]);
+    const products = spy.mock.calls.length;
+    // −t alone (no +t before it) is a whole replay.
+    const [whole] = await values(plan, baseline, [{ direction, step: -1e-3 }]);
+    expect(spy.mock.calls.length - products).toBe(2);
+    spy.mockRestore();
+    expect(products).toBe(3);
+    expect(Math.abs(minus - whole)).toBeLessThan(1e-14 * Math.abs(whole) + 1e-15);
+    expect(minus).not.toBe(plus);
+    expect(targets.map((t) => [...t.data])).toEqual(params);
+  });
+
+  it('replays in full when the steps are not opposite, or the direction changes', async () => {
+    const { plan, baseline, targets, direction } = setUp();
+    const other = new SignDirection(targets, 5);
+    const spy = vi.spyOn(linear, 'forward');
+    await values(plan, baseline, [{ direction, step: 1e-3 }, { direction, step: -2e-3 }, { direction: other, step: 2e-3 }, { direction, step: -2e-3 }]);
+    expect(spy.mock.calls.length).toBe(8);
+    spy.mockRestore();
   });
 });

@@ -42,18 +42,19 @@ export class SignDirection implements Direction {
     this.norm = Math.sqrt(sum) || 1;
   }
 
-  move(moved: readonly Float64Array[], original: readonly Float64Array[], step: number): void {
+  move(moved: readonly (Float64Array | null)[], original: readonly Float64Array[], step: number): void {
     const whole = this.whole();
     if (whole) {
       whole.forEach((v, k) => {
         const [to, from] = [moved[k], original[k]];
-        for (let i = 0; i < v.length; i++) to[i] = from[i] + step * v[i];
+        if (to) for (let i = 0; i < v.length; i++) to[i] = from[i] + step * v[i];
       });
       return;
     }
+    // (A skipped param's signs are still drawn: the params after it take theirs from the same stream.)
     this.walk(original, (k, start, count, v) => {
       const [to, from] = [moved[k], original[k]];
-      for (let b = 0; b < count; b++) to[start + b] = from[start + b] + step * v[b];
+      if (to) for (let b = 0; b < count; b++) to[start + b] = from[start + b] + step * v[b];
     });
   }
 

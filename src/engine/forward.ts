@@ -60,20 +60,32 @@ function checkOutput(plan: Plan, node: PlanNode, out: unknown): asserts out is T
   if (node.slot === plan.objective && sizeOf(t.shape) !== 1) errors.nonScalarObjective(node.id, t.shape);
 }
 
+/** Optional hooks of a replay: a node's value known without its forward, and each value computed. */
+export interface ReplayHooks {
+  given?(node: PlanNode): Tensor | undefined;
+  computed?(node: PlanNode, value: Tensor): void;
+}
+
 /**
  * The objective with `nodes` (a topologically ordered subset) recomputed in full over a shallow
  * copy of `baseline`, whose slots are left as they were: a replay along a direction, which moves
  * every element of its params (element replays go through replayer.ts).
  */
-export function replayObjective(plan: Plan, baseline: Values, nodes: readonly PlanNode[]): number {
+export function replayObjective(plan: Plan, baseline: Values, nodes: readonly PlanNode[], hooks?: ReplayHooks): number {
   const values = baseline.slice();
   for (const node of nodes) {
+    const given = hooks?.given?.(node);
+    if (given) {
+      values[node.slot] = given;
+      continue;
+    }
     const inputs = node.args.map((s) => values[s]);
     try {
       values[node.slot] = node.op.forward(inputs, node.attrs);
     } catch (e) {
       nodeError(node, 'forward', e);
     }
+    hooks?.computed?.(node, values[node.slot]);
   }
   return values[plan.objective].data[0];
 }

@@ -20,8 +20,8 @@ export interface ElementPerturbation {
 export interface Direction {
   /** The params it moves, in order. */
   readonly params: readonly string[];
-  /** Writes original[k] + step·v into moved[k] for each param k (in `params` order). */
-  move(moved: readonly Float64Array[], original: readonly Float64Array[], step: number): void;
+  /** Writes original[k] + step·v into moved[k] for each param k (in `params` order); a null moved[k] skips param k. */
+  move(moved: readonly (Float64Array | null)[], original: readonly Float64Array[], step: number): void;
 }
 
 /** Every element of the direction's params moved along it: θ + step·v. */

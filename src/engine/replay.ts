@@ -11,11 +11,12 @@
 import { Observable, type SchedulerLike } from 'rxjs';
 import { errors } from '../core/messages.js';
 import { fail } from '../core/errors.js';
-import type { Plan, PlanNode } from './plan.js';
-import { replayObjective, type Values } from './forward.js';
+import type { Plan } from './plan.js';
+import type { Values } from './forward.js';
+import { directionReplayer } from './direction-replay.js';
 import { Replayer } from './replayer.js';
 import { replayInWorkers, workersFor } from './parallel-replay.js';
-import { isDirection, type Direction, type DirectionPerturbation, type ElementPerturbation, type Evaluation, type EvaluationBatch, type Perturbation, type PerturbationList } from './perturbation.js';
+import { isDirection, type ElementPerturbation, type Evaluation, type EvaluationBatch, type Perturbation, type PerturbationList } from './perturbation.js';
 
 export { isDirection } from './perturbation.js';
 export type { Direction, DirectionPerturbation, ElementPerturbation, Evaluation, EvaluationBatch, Perturbation, PerturbationList } from './perturbation.js';
@@ -64,12 +65,10 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
     const total = perturbations.length;
     const { scheduler, sliceMs = BATCH_MS, batch = BATCH } = options;
     // Closure state: the position of the next perturbation to replay; the replayer (made on the
-    // first element perturbation); for directions, one saved copy of each param moved, made once
-    // per subscription and written back after each evaluation.
+    // first element perturbation); for directions, the direction replayer (direction-replay.ts).
     let next = 0;
     let size = Math.min(2, batch);
     let replayer: Replayer | undefined;
-    const saved = new Map<string, Float64Array>();
 
     const paramSlot = (name: string): number => {
       const slot = plan.slotOf.get(name);
@@ -77,28 +76,7 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
       return slot;
     };
 
-    // Closure state: what the last direction moves and reaches (the +t and −t of a central difference share it).
-    let prepared: { direction: Direction; data: Float64Array[]; original: Float64Array[]; nodes: PlanNode[] } | undefined;
-    const prepare = (direction: Direction) => {
-      const slots = direction.params.map(paramSlot);
-      const original = direction.params.map((name, k) => {
-        if (!saved.has(name)) saved.set(name, plan.leaves[slots[k]].value.data.slice());
-        return saved.get(name)!;
-      });
-      const reached = new Set(slots.flatMap((slot) => plan.downstream.get(slot)!));
-      const nodes = plan.nodes.filter((n) => reached.has(n));
-      return { direction, data: slots.map((slot) => plan.leaves[slot].value.data), original, nodes };
-    };
-    const evaluateDirection = ({ direction, step }: DirectionPerturbation): number => {
-      if (prepared?.direction !== direction) prepared = prepare(direction);
-      const { data, original, nodes } = prepared;
-      try {
-        direction.move(data, original, step);
-        return replayObjective(plan, baseline, nodes);
-      } finally {
-        data.forEach((d, k) => d.set(original[k]));
-      }
-    };
+    const evaluateDirection = directionReplayer(plan, baseline, paramSlot);
 
     const evaluate = (p: Perturbation): number => {
       if (isDirection(p)) return evaluateDirection(p);
