@@ -89,14 +89,7 @@ export class SignDirection implements Direction {
 
   /** v whole, one vector per target, in new arrays (or in `into`, when given). */
   vectors(into: Float64Array[] = this.targets.map((t) => new Float64Array(t.data.length))): Float64Array[] {
-    this.walk(
-      this.targets.map((t) => t.data),
-      (k, start, count, v) => {
-        // (Element by element: a subarray per block would cost more than the copy.)
-        const to = into[k];
-        for (let b = 0; b < count; b++) to[start + b] = v[b];
-      },
-    );
+    this.walk(this.targets.map((t) => t.data), null, into);
     return into;
   }
 
@@ -116,21 +109,24 @@ export class SignDirection implements Direction {
 
   /**
    * Calls `each` with v's entries 32 at a time, in order (a call per element cost more than the
-   * replay it serves on a large model); `values` are the unmoved θ the scales come from.
+   * replay it serves on a large model); `values` are the unmoved θ the scales come from. With
+   * `into`, the entries go straight into those vectors instead (making v whole: a call and a
+   * copy per block would cost as much as the entries).
    */
-  private walk(values: readonly Float64Array[], each: (k: number, start: number, count: number, v: Float64Array) => void): void {
+  private walk(values: readonly Float64Array[], each: ((k: number, start: number, count: number, v: Float64Array) => void) | null, into?: Float64Array[]): void {
     const random = createRandom(this.seed);
     const { block } = this;
     // scale·(1/‖v‖) is bitwise scale/‖v‖ (scale is a power of two), and cheaper.
     const inverse = 1 / this.norm;
     values.forEach((theta, k) => {
-      // One 32-bit draw gives the signs of 32 elements (each target starts a fresh draw); the
-      // sign is 2·bit − 1, not a branch, which random bits would mispredict half the time.
+      const out = into ? into[k] : block;
+      // One 32-bit draw gives the signs of 32 elements (each target starts a fresh draw).
       for (let start = 0; start < theta.length; start += 32) {
         const bits = random.bits();
         const count = Math.min(32, theta.length - start);
-        for (let b = 0; b < count; b++) block[b] = (2 * ((bits >>> b) & 1) - 1) * scale(theta[start + b]) * inverse;
-        each(k, start, count, block);
+        const at = into ? start : 0;
+        for (let b = 0; b < count; b++) out[at + b] = entry(bits, b, theta[start + b], inverse);
+        each?.(k, start, count, block);
       }
     });
   }
@@ -145,4 +141,7 @@ export interface DirectionCache {
 export const directionCache = (): DirectionCache => ({ owner: null, vectors: [] });
 
 /** An element's share of a direction: 1 up to |θ| = 1, then the power of two at or above |θ|. */
-const scale = (theta: number) => (Math.abs(theta) <= 1 ? 1 : 2 ** Math.ceil(Math.log2(Math.abs(theta))));
+const scale = (theta: number) => (theta <= 1 && theta >= -1 ? 1 : 2 ** Math.ceil(Math.log2(Math.abs(theta))));
+
+/** v's entry b of a block: the sign from bit b of `bits` (2·bit − 1, not a branch, which random bits would mispredict half the time), times the element's share of the direction, over ‖v‖. */
+const entry = (bits: number, b: number, theta: number, inverse: number) => (2 * ((bits >>> b) & 1) - 1) * scale(theta) * inverse;
