@@ -37,9 +37,7 @@ export class SignDirection implements Direction {
     private readonly cache?: DirectionCache,
   ) {
     this.params = targets.map((t) => t.name);
-    let sum = 0;
-    for (const t of targets) for (let i = 0; i < t.data.length; i++) sum += scale(t.data[i]) ** 2;
-    this.norm = Math.sqrt(sum) || 1;
+    this.norm = normOf(targets);
   }
 
   move(moved: readonly (Float64Array | null)[], original: readonly Float64Array[], step: number): void {
@@ -130,6 +128,22 @@ export class SignDirection implements Direction {
       }
     });
   }
+}
+
+// ‖v‖ depends on the targets' values alone (the signs do not change it): the directions made
+// over one list of targets share it, one pass over the params for all of them. Keyed weakly by
+// the list (a check's own, over values that stay put while it runs).
+const norms = new WeakMap<readonly DirectionTarget[], number>();
+
+function normOf(targets: readonly DirectionTarget[]): number {
+  let norm = norms.get(targets);
+  if (norm === undefined) {
+    let sum = 0;
+    for (const t of targets) for (let i = 0; i < t.data.length; i++) sum += scale(t.data[i]) ** 2;
+    norm = Math.sqrt(sum) || 1;
+    norms.set(targets, norm);
+  }
+  return norm;
 }
 
 /** The last direction made whole, shared by the directions of one check (SignDirection). */
