@@ -7,13 +7,12 @@
 import type { Attrs, Op } from '../core/op.js';
 import { inputName } from '../core/op.js';
 import { copyTensor, type Tensor } from '../core/tensor.js';
-import { createRandom, deriveSeed } from '../core/random.js';
+import { createRandom } from '../core/random.js';
 import { methodOf, type Method, type MethodName, type MethodOverrides } from './methods.js';
 import { relativeDifference } from './norms.js';
 import { ElementJudge, REFINEMENTS } from './element-judge.js';
 import { checkLocalGradients } from '../engine/backward.js';
-import { directionSeeds, DIRECTIONS } from './directional.js';
-import { SignDirection } from './sign-direction.js';
+import { directionsOf, elementsOf } from './coordinates.js';
 import { opEvaluator } from './op-evaluation.js';
 
 export interface OpCheckOptions extends MethodOverrides {
@@ -156,46 +155,6 @@ export function checkOpWith(
     }),
   );
   return { results, evaluations };
-}
-
-/** Ways to move an input: along each element, or along seeded random directions. */
-interface Coordinates {
-  count: number;
-  byDirections: boolean;
-  /** The coordinate's value now (an element's value; 0 along a direction) and its step. */
-  theta(i: number): number;
-  step(i: number): number;
-  /** Moves coordinate i of `x` (a copy of the input) by `offset`, and puts it back. */
-  move(x: Float64Array, i: number, offset: number): void;
-  restore(x: Float64Array, i: number): void;
-  /** The analytic derivative along each coordinate, from the input's gradient (which it may share). */
-  analytic(g: Float64Array): Float64Array;
-}
-
-function elementsOf(original: Float64Array, method: Method): Coordinates {
-  return {
-    count: original.length,
-    byDirections: false,
-    theta: (i) => original[i],
-    step: (i) => method.step(original[i]),
-    move: (x, i, offset) => (x[i] = original[i] + offset),
-    restore: (x, i) => (x[i] = original[i]),
-    analytic: (g) => g,
-  };
-}
-
-function directionsOf(original: Float64Array, method: Method, seed: number): Coordinates {
-  const target = { name: 'x', data: original, analytic: original };
-  const directions = directionSeeds(DIRECTIONS, deriveSeed(seed, 7)).map((s) => new SignDirection([target], s));
-  return {
-    count: directions.length,
-    byDirections: true,
-    theta: () => 0,
-    step: () => method.step(0),
-    move: (x, i, offset) => directions[i].move([x], [original], offset),
-    restore: (x) => x.set(original),
-    analytic: (g) => Float64Array.from(directions, (d) => d.dot([g])),
-  };
 }
 
 export function randomLike(t: Tensor, seed: number): Tensor {

@@ -104,7 +104,7 @@ class Chain implements NativeChain {
     private readonly native: NativeKernels,
     private readonly handle: unknown,
     /** Held as long as the handle is: the chain points into these arrays. */
-    private readonly arrays: readonly Float64Array[],
+    readonly arrays: readonly Float64Array[],
     /** The frontier's change after each run (chain.c writes it). */
     private readonly report: Int32Array,
     readonly frontier: number,
