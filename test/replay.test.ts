@@ -192,6 +192,24 @@ describe('a central difference along a direction, where a layer is affine in wha
     expect(targets.map((t) => [...t.data])).toEqual(params);
   });
 
+  it('replays in full a layer with an infinite value (whose reflection would be NaN)', async () => {
+    // X2 = X ⊙ X overflows to +∞ and does not move; Z = W·X2 + b is affine in W and b.
+    const g = graph()
+      .input('X', { shape: [2, 2], data: Float64Array.of(1e200, 0.5, -0.3, 1e200) })
+      .param('W', { shape: [1, 2], data: Float64Array.of(0.7, 0.2) })
+      .param('b', { shape: [1, 1], data: Float64Array.of(0.1) })
+      .node('X2', 'mul', ['X', 'X'])
+      .node('Z', 'linear', ['X2', 'W', 'b'])
+      .node('S', 'tanh', ['Z'])
+      .node('J', 'sum', ['S'])
+      .build();
+    const plan = compile(g, new OpRegistry());
+    const baseline = forwardGuarded(plan).values;
+    const targets = plan.leaves.filter((l) => l.kind === 'param').map((l) => ({ name: l.name, data: l.value.data, analytic: new Float64Array(l.value.data.length) }));
+    const direction = new SignDirection(targets, 4);
+    expect(await values(plan, baseline, [{ direction, step: 1e-3 }, { direction, step: -1e-3 }])).toEqual([2, 2]);
+  });
+
   it('replays in full when the steps are not opposite, or the direction changes', async () => {
     const { plan, baseline, targets, direction } = setUp();
     const other = new SignDirection(targets, 5);

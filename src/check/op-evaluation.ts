@@ -1,13 +1,21 @@
 /**
  * The evaluations of a node check (check-op.ts): s_c(x) = ⟨r_c, f(x)⟩ for every cotangent r_c.
- * After one element of an input moved, an op with an incremental rule (Op.update) brings a
+ * After one element of an input moved, a built-in op's incremental rule (Op.update) brings a
  * working copy of its output up to date (a dense layer: a row, or a column, for one element of
  * W or X) instead of recomputing all of it: on a large layer, a small fraction of a forward.
  * Updates differ from a fresh forward only by rounding (ops/row-updates.ts), and both
  * evaluations of a central difference go the same way, so the difference loses nothing to it.
+ *
+ * Only a built-in's rules (forward and update both, as a user op made from a built-in with its
+ * own backward has them): a user's own incremental rule is not what is being checked, and one
+ * that disagreed with its forward would make the check measure the rule, not the forward.
  */
 import type { Attrs, Op, RowChange } from '../core/op.js';
 import { copyTensor, type Tensor } from '../core/tensor.js';
+import { builtinOps } from '../ops/index.js';
+
+/** Whether the op's forward and incremental rules are a built-in op's own pair. */
+const builtinUpdate = (op: Op): boolean => op.update !== undefined && builtinOps.some((b) => b.forward === op.forward && b.update === op.update);
 
 export interface OpEvaluator {
   /** s after a whole forward of the inputs as they are now. */
@@ -32,7 +40,7 @@ export function opEvaluator(
     });
   const whole = () => dots(run('forward', () => op.forward(xs as Tensor[], attrs)).data);
   const update = op.update;
-  if (!update) return { whole, element: whole };
+  if (!update || !builtinUpdate(op)) return { whole, element: whole };
   // The output before any move, into which the rule writes, put back whole after each
   // evaluation (a copy as long as the dot products read: and a user's rule may write more than
   // it says it wrote); and the changes the rule is given, one set per evaluation.

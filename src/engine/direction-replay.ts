@@ -33,6 +33,9 @@ function isAffine(plan: Plan, node: PlanNode, moved: ReadonlySet<number>): boole
   return false;
 }
 
+/** Whether 2·z and 2·z − w stay finite for every element: no reflection turns ±∞ into NaN. */
+const reflectable = (z: Float64Array): boolean => z.every((v) => Math.abs(v) <= Number.MAX_VALUE / 2);
+
 /** 2·z0 − plus, written into plus (the +t replay is done with it). */
 function reflect(z0: Tensor, plus: Tensor): Tensor {
   const [base, out] = [z0.data, plus.data];
@@ -58,7 +61,8 @@ export function directionReplayer(plan: Plan, baseline: Values, paramSlot: (name
     const reached = new Set(slots.flatMap((slot) => plan.downstream.get(slot)!));
     const nodes = plan.nodes.filter((n) => reached.has(n));
     const moved = new Set([...slots, ...nodes.map((n) => n.slot)]);
-    const affine = new Set(nodes.filter((n) => isAffine(plan, n, moved)).map((n) => n.slot));
+    // (A layer with an infinite value, or one past half the largest double, is replayed in full.)
+    const affine = new Set(nodes.filter((n) => isAffine(plan, n, moved) && reflectable(baseline[n.slot].data)).map((n) => n.slot));
     const data = slots.map((slot) => plan.leaves[slot].value.data);
     // At −t, a param read only by affine nodes (whose values are then reflections) need not move.
     const readers = (slot: number) => nodes.filter((n) => n.args.includes(slot));
@@ -79,7 +83,7 @@ export function directionReplayer(plan: Plan, baseline: Values, paramSlot: (name
         given: (node) => (mirror?.has(node.slot) ? reflect(baseline[node.slot], mirror.get(node.slot)!) : undefined),
         computed: (node, out) => affine.has(node.slot) && kept.set(node.slot, out),
       });
-      if (!mirror && kept.size > 0) plus = { direction, step, values: kept };
+      if (!mirror && kept.size > 0 && [...kept.values()].every((t) => reflectable(t.data))) plus = { direction, step, values: kept };
       return value;
     } finally {
       moving.forEach((d, k) => d?.set(original[k]));
