@@ -9,6 +9,10 @@
  * Each step of the chain does what the op's incremental rule does (the same operations on the
  * same elements, and the same part reported changed), so a replay gives the same bits with or
  * without it; test/native-chain.test.ts compares the two on random networks.
+ *
+ * The chain points into the arrays it runs over (the params, the baseline values, the
+ * replayer's buffers) for as long as the replayer lives, as the replayer's own loops do: none of
+ * them may be detached (transferred to another thread) while a check runs.
  */
 import type { Region, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
