@@ -20,11 +20,13 @@ import type { ElementPerturbation, EvaluationBatch, PerturbationList } from './p
 import { fromPlain, type Chunk } from './replay-worker.js';
 
 /**
- * Below this many evaluations, starting threads costs more than it saves: each thread loads the
- * engine and runs the graph's forward pass first (about 0.5 s here), and a second pass of 33,000
- * evaluations on the 217,473-param MLP ran slower on threads than on one (bench/RESULTS.md).
+ * Below this many evaluations, starting threads costs about what it saves: each thread loads the
+ * engine and runs the graph's forward pass first (about 0.5 s here), while a replay of the
+ * 217,473-param MLP takes about 3 µs, and two busy threads slow each other down on this
+ * machine's cores: its 435,009 evaluations (1.4 s on one thread) ran 1.07-1.11× faster on 2
+ * threads, and in one run of four slower (bench/RESULTS.md). `workers: n` asks for n anyway.
  */
-export const WORKER_MIN_EVALUATIONS = 100_000;
+export const WORKER_MIN_EVALUATIONS = 1_000_000;
 
 /** A graph as plain data a worker can receive: values are copied, ops named (and their modules). */
 export interface GraphSpec {

@@ -36,7 +36,7 @@ export interface ReplayOptions {
   incremental?: boolean;
   /**
    * Threads for element perturbations, this one included (parallel-replay.ts). `auto` (default):
-   * one per core for 100,000 evaluations or more, when a scheduler is given (threads answer
+   * one per core for 1,000,000 evaluations or more, when a scheduler is given (threads answer
    * asynchronously) and every op can be loaded again in a thread (built in, or from a module).
    */
   workers?: number | 'auto';
@@ -51,7 +51,7 @@ const BATCH_MS = 25;
  * of many cheap evaluations pays for one emission per batch, not one per evaluation. Batches
  * start at 2 evaluations (one pair of a central difference) and double up to `batch` (default
  * 1024), ending early once `sliceMs` has passed: the first values come at once, and
- * unsubscribing stops the replays within one batch. Element perturbations of 100,000 evaluations
+ * unsubscribing stops the replays within one batch. Element perturbations of 1,000,000 evaluations
  * or more may go to worker threads (ReplayOptions.workers); the batches come back in order.
  */
 export function replayBatches(plan: Plan, baseline: Values, perturbations: PerturbationList, options: ReplayOptions & { batch?: number } = {}): Observable<EvaluationBatch> {
