@@ -143,6 +143,18 @@ describe('directions, made element by element when used', () => {
     expect(new SignDirection(targets, 6).vectors()).not.toEqual([vP, vQ]);
   });
 
+  it('gives a param within [−1, 1] entries of ±1/‖v‖, and one past it its power of two over ‖v‖', () => {
+    const targets = [
+      { name: 'R', data: Float64Array.of(0.5, -1, 0.25, 1), analytic: new Float64Array(4) },
+      { name: 'S', data: Float64Array.of(3), analytic: new Float64Array(1) },
+    ];
+    // ‖v‖ = √(4·1² + 4²): 3 takes the power of two at or above it.
+    const [r, [s0]] = new SignDirection(targets, 2).vectors();
+    expect([...r].map(Math.abs)).toEqual([1, 1, 1, 1].map(() => 1 / Math.sqrt(20)));
+    expect(Math.abs(s0)).toBe(4 * (1 / Math.sqrt(20)));
+    expect(new Set([...r].map(Math.sign)).size).toBe(2);
+  });
+
   it('gives gᵀv for the v it moves along', () => {
     const { targets } = setUp();
     const direction = new SignDirection(targets, 9);

@@ -23,6 +23,8 @@ export class SignDirection implements Direction {
   readonly params: string[];
   /** ‖v‖ before scaling to unit length: the signs do not change it, so it is known up front. */
   private readonly norm: number;
+  /** Per target: whether every element's share is 1 (|θ| ≤ 1). */
+  private readonly unit: boolean[];
   /** Room for 32 entries of v, refilled by each step of a walk. */
   private readonly block = new Float64Array(32);
 
@@ -37,7 +39,7 @@ export class SignDirection implements Direction {
     private readonly cache?: DirectionCache,
   ) {
     this.params = targets.map((t) => t.name);
-    this.norm = normOf(targets);
+    ({ norm: this.norm, unit: this.unit } = sharesOf(targets));
   }
 
   move(moved: readonly (Float64Array | null)[], original: readonly Float64Array[], step: number): void {
@@ -118,32 +120,45 @@ export class SignDirection implements Direction {
     const inverse = 1 / this.norm;
     values.forEach((theta, k) => {
       const out = into ? into[k] : block;
+      // (Every element of the target within [−1, 1] takes a share of 1: its entries are ±1/‖v‖,
+      // the same bits as entry gives, without reading θ.)
+      const unit = this.unit[k];
       // One 32-bit draw gives the signs of 32 elements (each target starts a fresh draw).
       for (let start = 0; start < theta.length; start += 32) {
         const bits = random.bits();
         const count = Math.min(32, theta.length - start);
         const at = into ? start : 0;
-        for (let b = 0; b < count; b++) out[at + b] = entry(bits, b, theta[start + b], inverse);
+        if (unit) for (let b = 0; b < count; b++) out[at + b] = (2 * ((bits >>> b) & 1) - 1) * inverse;
+        else for (let b = 0; b < count; b++) out[at + b] = entry(bits, b, theta[start + b], inverse);
         each?.(k, start, count, block);
       }
     });
   }
 }
 
-// ‖v‖ depends on the targets' values alone (the signs do not change it): the directions made
-// over one list of targets share it, one pass over the params for all of them. Keyed weakly by
-// the list (a check's own, over values that stay put while it runs).
-const norms = new WeakMap<readonly DirectionTarget[], number>();
+// ‖v‖ and which targets lie within [−1, 1] depend on the targets' values alone (the signs do
+// not change them): the directions made over one list of targets share them, one pass over the
+// params for all of them. Keyed weakly by the list (a check's own, over values that stay put
+// while it runs).
+const shares = new WeakMap<readonly DirectionTarget[], { norm: number; unit: boolean[] }>();
 
-function normOf(targets: readonly DirectionTarget[]): number {
-  let norm = norms.get(targets);
-  if (norm === undefined) {
+function sharesOf(targets: readonly DirectionTarget[]): { norm: number; unit: boolean[] } {
+  let known = shares.get(targets);
+  if (known === undefined) {
     let sum = 0;
-    for (const t of targets) for (let i = 0; i < t.data.length; i++) sum += scale(t.data[i]) ** 2;
-    norm = Math.sqrt(sum) || 1;
-    norms.set(targets, norm);
+    const unit = targets.map((t) => {
+      let within = true;
+      for (let i = 0; i < t.data.length; i++) {
+        const share = scale(t.data[i]);
+        sum += share ** 2;
+        within &&= share === 1;
+      }
+      return within;
+    });
+    known = { norm: Math.sqrt(sum) || 1, unit };
+    shares.set(targets, known);
   }
-  return norm;
+  return known;
 }
 
 /** The last direction made whole, shared by the directions of one check (SignDirection). */

@@ -34,7 +34,10 @@ function isAffine(plan: Plan, node: PlanNode, moved: ReadonlySet<number>): boole
 }
 
 /** Whether 2·z and 2·z − w stay finite for every element: no reflection turns ±∞ into NaN. */
-const reflectable = (z: Float64Array): boolean => z.every((v) => Math.abs(v) <= Number.MAX_VALUE / 2);
+function reflectable(z: Float64Array): boolean {
+  for (let i = 0; i < z.length; i++) if (!(Math.abs(z[i]) <= Number.MAX_VALUE / 2)) return false;
+  return true;
+}
 
 /** 2·z0 − plus, written into plus (the +t replay is done with it). */
 function reflect(z0: Tensor, plus: Tensor): Tensor {
