@@ -93,8 +93,14 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
   const guardedForward = secondsPerCall(() => forwardGuarded(plan), { minRuns: 5 });
   const rssBeforeCheckMb = rssMb();
   // Last, untimed, once the code is compiled: the check's live memory (a run with a garbage
-  // collection at every batch).
-  const memory = () => (spec.threads > 1 ? null : liveMemory(graph, plan, forwardGuarded(plan).values, optionsOf(registry, spec)));
+  // collection at every batch), the median of three such runs: on a small model a reading can
+  // catch V8's own allocations (a hundred kilobytes or more) in one run and not the next.
+  const memory = () => {
+    if (spec.threads > 1) return null;
+    const readings = [0, 1, 2].map(() => liveMemory(graph, plan, forwardGuarded(plan).values, optionsOf(registry, spec)));
+    if (readings.some((r) => r === null)) return null;
+    return (readings as MemoryFigures[]).sort((a, b) => a.checkMb - b.checkMb)[1];
+  };
   const common = { forward, guardedForward, rssBeforeCheckMb };
 
   // A sample is taken on one thread: a threaded row is always run whole.

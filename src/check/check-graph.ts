@@ -66,6 +66,9 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     replayObjective(plan, leafValues(plan), plan.nodes);
     const forwardSeconds = (performance.now() - timing) / 1000;
     const targets = mode === 'nodes' ? [] : targetsOf(plan, paramGradients(plan, grads), method, objective, options.params);
+    // The nodes' gradients serve the node checks alone, which mode graph never runs: let them go
+    // (the params' stay with the targets).
+    const nodeGrads = mode === 'graph' ? null : grads;
     const counts = { refined: 0 };
     // Method seed replays every node in full, as the assignment does, so its figures are its own.
     const replayOptions = { ...options, incremental: options.incremental ?? method.name !== 'seed' };
@@ -102,10 +105,11 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     let nodeChecks: ReturnType<typeof nodeStage> | undefined;
     const nodeEvents = defer(() => {
       const { complete, graphFails } = graphResult();
-      const hidden = (node: PlanNode) => !grads[node.slot] || norm2(grads[node.slot]!.data) === 0;
+      if (!nodeGrads) return EMPTY;
+      const hidden = (node: PlanNode) => !nodeGrads[node.slot] || norm2(nodeGrads[node.slot]!.data) === 0;
       const wantNodes = mode === 'nodes' || (mode === 'auto' && complete && (graphFails || plan.nodes.some(hidden)));
       if (!wantNodes) return EMPTY;
-      nodeChecks = nodeStage(plan, forward.values, grads, method, options.seed ?? 0, budget, mode === 'nodes' || graphFails ? undefined : hidden, options.scheduler, doneByParams);
+      nodeChecks = nodeStage(plan, forward.values, nodeGrads, method, options.seed ?? 0, budget, mode === 'nodes' || graphFails ? undefined : hidden, options.scheduler, doneByParams);
       return nodeChecks.events.pipe(takeUntil(options.until ?? NEVER));
     });
 
