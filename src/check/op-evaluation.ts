@@ -7,15 +7,11 @@
  * evaluations of a central difference go the same way, so the difference loses nothing to it.
  *
  * Only a built-in's rules (forward and update both, as a user op made from a built-in with its
- * own backward has them): a user's own incremental rule is not what is being checked, and one
- * that disagreed with its forward would make the check measure the rule, not the forward.
+ * own backward has them; ops/index.ts, hasBuiltinUpdate).
  */
 import type { Attrs, Op, RowChange } from '../core/op.js';
 import { copyTensor, type Tensor } from '../core/tensor.js';
-import { builtinOps } from '../ops/index.js';
-
-/** Whether the op's forward and incremental rules are a built-in op's own pair. */
-const builtinUpdate = (op: Op): boolean => op.update !== undefined && builtinOps.some((b) => b.forward === op.forward && b.update === op.update);
+import { hasBuiltinUpdate } from '../ops/index.js';
 
 export interface OpEvaluator {
   /** s after a whole forward of the inputs as they are now. */
@@ -40,7 +36,7 @@ export function opEvaluator(
     });
   const whole = () => dots(run('forward', () => op.forward(xs as Tensor[], attrs)).data);
   const update = op.update;
-  if (!update || !builtinUpdate(op)) return { whole, element: whole };
+  if (!update || !hasBuiltinUpdate(op)) return { whole, element: whole };
   // The output before any move, into which the rule writes, put back whole after each
   // evaluation (a copy as long as the dot products read: and a user's rule may write more than
   // it says it wrote); and the changes the rule is given, one set per evaluation.

@@ -37,6 +37,9 @@ export interface Op {
    * null, having written nothing, to ask for a full forward. The engine puts what was written
    * back afterwards (see ops/row-updates.ts). The arrays of inputs and changes are the engine's,
    * refilled for each replay: read them during the call, do not keep them.
+   * Checks replay through the built-in ops' rules only (and a user op's that reuses a built-in's
+   * forward and update): a user's own rule would stand between a check and the forward it
+   * differentiates, so a user op is replayed through its forward.
    */
   update?(inputs: Tensor[], output: Tensor, changes: (RowChange | null)[], attrs?: Attrs): Rows | Region | null;
 }

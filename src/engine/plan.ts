@@ -9,7 +9,8 @@ import { errors } from '../core/messages.js';
 import { GradproofError, isGradproofError, describeThrown } from '../core/errors.js';
 import { nearest } from '../core/suggest.js';
 import { sizeOf, unravel } from '../core/tensor.js';
-import { BUILTIN_SOURCE, type OpRegistry } from '../ops/registry.js';
+import type { OpRegistry } from '../ops/registry.js';
+import { isBuiltin } from '../ops/index.js';
 
 export interface PlanNode {
   readonly id: string;
@@ -21,7 +22,7 @@ export interface PlanNode {
   readonly slot: number;
   /** The output shape when the op has a shape rule; null until the first forward pass tells. */
   readonly shape: number[] | null;
-  /** A built-in op: its rules are tested not to write into their arguments, so no watch is kept. */
+  /** A built-in op itself (by identity, whatever the registry says): its rules are tested not to write into their arguments, so no watch is kept. */
   readonly builtin: boolean;
   /** For a user op loaded from a module: its absolute path (worker threads load it again). */
   readonly module?: string;
@@ -54,7 +55,7 @@ export function compile(graph: Graph, registry: OpRegistry): Plan {
     const op = ops.get(node.id)!;
     const shape = inferShape(node, op, args.map((s) => shapes[s]));
     shapes.push(shape);
-    const builtin = registry.sourceOf(op.name) === BUILTIN_SOURCE;
+    const builtin = isBuiltin(op);
     const module = registry.moduleOf(op.name);
     return { id: node.id, op, attrs: node.attrs, args, slot: slotOf.get(node.id)!, shape, builtin, needs: [], ...(module ? { module } : {}) };
   });

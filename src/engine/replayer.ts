@@ -13,6 +13,7 @@ import type { Plan, PlanNode } from './plan.js';
 import type { Values } from './forward.js';
 import { nodeError } from './call-op.js';
 import { nativeChain, type NativeChain } from './native-chain.js';
+import { hasBuiltinUpdate } from '../ops/index.js';
 
 const isRegion = (w: Rows | Region): w is Region => w !== 'all' && !Array.isArray(w);
 
@@ -92,7 +93,9 @@ export class Replayer {
       this.inputs[node.slot] = node.args.map((s) => baseline[s]);
       this.inputChanges[node.slot] = node.args.map(() => null);
       const { shape, data } = baseline[node.slot];
-      if (incremental && node.op.update && reached.has(node)) this.buffers[node.slot] = { shape: [...shape], data: data.slice() };
+      // Only a built-in's incremental rule (ops/index.ts, hasBuiltinUpdate); a user's own op is
+      // replayed through its forward.
+      if (incremental && hasBuiltinUpdate(node.op) && reached.has(node)) this.buffers[node.slot] = { shape: [...shape], data: data.slice() };
     }
   }
 

@@ -13,4 +13,15 @@ import { sum } from './sum.js';
 
 export const builtinOps: readonly Op[] = [linear, relu, sigmoid, tanh, logloss, add, mul, matmul, dropout, sum];
 
+/** Whether the op is one of the built-in ops itself (not a user op under a built-in's name). */
+export const isBuiltin = (op: Op): boolean => builtinOps.includes(op);
+
+/**
+ * Whether the op's forward and incremental rules are a built-in op's own pair (a user op made
+ * from a built-in, with its own backward, has them). Checks replay only through such rules: a
+ * user's own incremental rule is a second hand-written rule between a check and the forward it
+ * differentiates, and one that disagreed with the forward would make the check measure it.
+ */
+export const hasBuiltinUpdate = (op: Op): boolean => op.update !== undefined && builtinOps.some((b) => b.forward === op.forward && b.update === op.update);
+
 export { linear, relu, sigmoid, tanh, logloss, add, mul, matmul, dropout, sum };
