@@ -5,15 +5,8 @@
 // records the hash of the source it was made from (src/core/native.ts loads only a build of the
 // source beside it); a skipped or failed one leaves no build behind.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-
-/** The hash of the sources in native/ (each file's name and text, by name), as src/core/native.ts computes it. */
-const sourceHash = () => {
-  const hash = createHash('sha256');
-  for (const name of readdirSync('native').sort()) hash.update(`${name}\0`).update(readFileSync(`native/${name}`)).update('\0');
-  return hash.digest('hex');
-};
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import hashing from './source-hash.cjs';
 
 const built = 'build/Release/gradproof_kernels.node';
 const skip = (why) => {
@@ -26,7 +19,7 @@ else if (!gyp || !existsSync(gyp)) skip('no node-gyp from npm');
 else {
   const run = spawnSync(process.execPath, [gyp, 'rebuild'], { encoding: 'utf8', timeout: 300_000 });
   if (run.status === 0) {
-    writeFileSync('build/Release/kernels.sha256', sourceHash());
+    writeFileSync('build/Release/kernels.sha256', hashing.sourceHash('native'));
     console.log(`gradproof: native kernels built (${built})`);
   } else {
     skip(run.status === null ? 'node-gyp timed out' : `node-gyp exited ${run.status}`);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { builtinOps, checkOp, type Op } from '../src/index.js';
 import { domains, drawSeeds, randomFor } from './helpers/op-domains.js';
+import { squareWithWrongUpdate } from './helpers/wrong-update-op.js';
 
 const cases = builtinOps.flatMap((op) =>
   (domains[op.name] ?? []).flatMap((domain, row) => drawSeeds.map((seed) => ({ op, domain, row, seed }))),
@@ -65,23 +66,11 @@ describe('an op check through the incremental rule', () => {
 });
 
 describe("a user op's own incremental rule", () => {
-  // forward x², an update that (wrongly) writes 3x² where a row moved: the check must measure
-  // the forward, so a right backward (2x) passes and a backward agreeing with the update (6x) fails.
-  const square = (factor: number): Op => ({
-    name: 'square',
-    inputs: ['x'],
-    forward: ([x]) => ({ shape: [...x.shape], data: x.data.map((v) => v * v) }),
-    update: ([x], out, [change]) => {
-      const n = x.shape[1];
-      for (const r of change!.rows as number[]) for (let j = 0; j < n; j++) out.data[r * n + j] = 3 * x.data[r * n + j] ** 2;
-      return change!.rows;
-    },
-    backward: ([x], _y, dy) => [{ shape: [...x.shape], data: dy.data.map((g, i) => factor * x.data[i] * g) }],
-  });
+  // squareWithWrongUpdate: a check must differentiate the forward, not the op's own rule.
   const x = { shape: [2, 3], data: Float64Array.of(0.5, -1.2, 2, 0.3, 1.1, -0.7) };
 
   it('is not what its check differentiates: the forward is', () => {
-    expect(checkOp(square(2), [x])[0].verdict).toBe('pass');
-    expect(checkOp(square(6), [x])[0].verdict).toBe('fail');
+    expect(checkOp(squareWithWrongUpdate(2), [x])[0].verdict).toBe('pass');
+    expect(checkOp(squareWithWrongUpdate(6), [x])[0].verdict).toBe('fail');
   });
 });

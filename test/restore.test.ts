@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { asyncScheduler, take, lastValueFrom, toArray } from 'rxjs';
 import { checkGradient, checkGraph, checkGraph$, graph, methodOf, withOp, type Graph, type Op } from '../src/index.js';
 import { tanh } from '../src/ops/tanh.js';
+import { squareWithWrongUpdate } from './helpers/wrong-update-op.js';
 
 const P = [[1e-9, -3e-10, 0.1], [0.7, -2.5e-9, 1.3]];
 const Q = [[0.5, 7e-11, -0.25], [2, 1, -4.2e-9]];
@@ -106,24 +107,12 @@ describe("a node check and the caller's tensors", () => {
 });
 
 describe("a user's own rules", () => {
-  // forward x², an incremental rule that (wrongly) writes 3x² where a row moved: checks replay
-  // through the forward, so a right backward (2x) passes and one agreeing with the rule (6x) fails.
-  const square = (factor: number): Op => ({
-    name: 'square',
-    inputs: ['x'],
-    forward: ([x]) => ({ shape: [...x.shape], data: x.data.map((v) => v * v) }),
-    update: ([x], out, [change]) => {
-      const n = x.shape[1];
-      for (const r of change!.rows as number[]) for (let j = 0; j < n; j++) out.data[r * n + j] = 3 * x.data[r * n + j] ** 2;
-      return change!.rows;
-    },
-    backward: ([x], _y, dy) => [{ shape: [...x.shape], data: dy.data.map((g, i) => factor * x.data[i] * g) }],
-  });
+  // squareWithWrongUpdate: a check must differentiate the forward, not the op's own rule.
   const net = () => graph().param('P', [[0.5, -1.2, 2], [0.3, 1.1, -0.7]]).node('S', 'square', ['P']).node('c', 'sum', ['S']).build();
 
   it.each(['graph', 'auto'] as const)('mode %s: replays through the forward, not the incremental rule', (mode) => {
-    expect(checkGraph(net(), { ops: [square(2)], mode }).verdict).toBe('pass');
-    expect(checkGraph(net(), { ops: [square(6)], mode }).verdict).toBe('fail');
+    expect(checkGraph(net(), { ops: [squareWithWrongUpdate(2)], mode }).verdict).toBe('pass');
+    expect(checkGraph(net(), { ops: [squareWithWrongUpdate(6)], mode }).verdict).toBe('fail');
   });
 
   it('checkGradient watches the function it is given: one that writes into θ is named, and θ comes back', () => {

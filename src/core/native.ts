@@ -5,8 +5,7 @@
  * so they change how fast a check runs, never what it finds. Without them (no compiler at
  * install, or GRADPROOF_NATIVE=0) the JavaScript loops run.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -26,12 +25,6 @@ export interface NativeKernels {
 /** Below this many elements a loop stays in JavaScript: a native call costs about 100 ns. */
 export const NATIVE_MIN = 512;
 
-/** The hash of the sources in native/ (each file's name and text, by name): scripts/build-native.mjs records the same. */
-function sourceHash(dir: URL): string {
-  const hash = createHash('sha256');
-  for (const name of readdirSync(dir).sort()) hash.update(`${name}\0`).update(readFileSync(new URL(name, dir))).update('\0');
-  return hash.digest('hex');
-}
 
 function load(): NativeKernels | null {
   if (process.env.GRADPROOF_NATIVE === '0') return null;
@@ -39,8 +32,11 @@ function load(): NativeKernels | null {
     // The same paths from src/core (run through jiti) and from dist/core (built).
     const root = new URL('../../', import.meta.url);
     // A build of another version of the source (left from before a change) is not used.
-    if (readFileSync(new URL('build/Release/kernels.sha256', root), 'utf8').trim() !== sourceHash(new URL('native/', root))) return null;
-    return createRequire(import.meta.url)(fileURLToPath(new URL('build/Release/gradproof_kernels.node', root))) as NativeKernels;
+    // (The hash of the sources, as the install script recorded it for its build: scripts/source-hash.cjs.)
+    const require = createRequire(import.meta.url);
+    const { sourceHash } = require(fileURLToPath(new URL('scripts/source-hash.cjs', root))) as { sourceHash: (dir: string) => string };
+    if (readFileSync(new URL('build/Release/kernels.sha256', root), 'utf8').trim() !== sourceHash(fileURLToPath(new URL('native/', root)))) return null;
+    return require(fileURLToPath(new URL('build/Release/gradproof_kernels.node', root))) as NativeKernels;
   } catch {
     return null;
   }

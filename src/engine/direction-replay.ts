@@ -68,8 +68,11 @@ export function directionReplayer(plan: Plan, baseline: Values, paramSlot: (name
     const affine = new Set(nodes.filter((n) => isAffine(plan, n, moved) && reflectable(baseline[n.slot].data)).map((n) => n.slot));
     const data = slots.map((slot) => plan.leaves[slot].value.data);
     // At −t, a param read only by affine nodes (whose values are then reflections) need not move.
-    const readers = (slot: number) => nodes.filter((n) => n.args.includes(slot));
-    const mirrored = data.map((d, k) => (slots[k] === plan.objective || readers(slots[k]).length === 0 || !readers(slots[k]).every((n) => affine.has(n.slot)) ? d : null));
+    const onlyAffineReaders = (slot: number) => {
+      const readers = nodes.filter((n) => n.args.includes(slot));
+      return slot !== plan.objective && readers.length > 0 && readers.every((n) => affine.has(n.slot));
+    };
+    const mirrored = data.map((d, k) => (onlyAffineReaders(slots[k]) ? null : d));
     return { direction, data, original, nodes, affine, mirrored };
   };
 
