@@ -14,6 +14,7 @@
 #include "args.h"
 #include "chain.h"
 #include "chain-types.h"
+#include "v8-math.h"
 
 enum { HEADER = 4, VALUE = 4, STEP = 5 };
 
@@ -23,6 +24,8 @@ static void chain_free(napi_env env, void *data, void *hint) {
   if (!ch) return;
   if (ch->changes)
     for (size_t v = 0; v < ch->nvalues; v++) free(ch->changes[v].cols);
+  if (ch->steps)
+    for (size_t i = 0; i < ch->nsteps; i++) free(ch->steps[i].terms);
   free(ch->values), free(ch->changes), free(ch->steps), free(ch->scratch), free(ch);
 }
 
@@ -38,8 +41,9 @@ static bool valid(const chain_t *ch) {
   if (ok) changes[ch->param] = true;
   for (size_t i = 0; ok && i < ch->nsteps; i++) {
     const step_t *s = &ch->steps[i];
-    const int inputs = s->op == 1 ? 3 : 1;
-    ok = (s->op == 1 || s->op == 2) && s->out >= 0 && (size_t)s->out < ch->nvalues && !output[s->out] && (size_t)s->out != ch->param && ch->values[s->out].base;
+    const int inputs = s->op == LINEAR ? 3 : s->op == LOGLOSS ? 2 : 1;
+    // Sigmoid and the cost only with V8's exp and log (v8-math.h).
+    ok = (s->op == LINEAR || s->op == RELU || ((s->op == SIGMOID || s->op == LOGLOSS) && v8_exp)) && s->out >= 0 && (size_t)s->out < ch->nvalues && !output[s->out] && (size_t)s->out != ch->param && ch->values[s->out].base;
     int moving = 0;
     for (int j = 0; ok && j < 3; j++) {
       const int32_t in = s->in[j];
@@ -50,9 +54,13 @@ static bool valid(const chain_t *ch) {
     }
     if (!ok) break;
     const value_t *out = &ch->values[s->out], *x = &ch->values[s->in[0]];
-    if (s->op == 1) {
+    if (s->op == LINEAR) {
       const value_t *w = &ch->values[s->in[1]], *b = s->in[2] >= 0 ? &ch->values[s->in[2]] : NULL;
       ok = w->m == out->m && w->n == x->m && x->n == out->n && (!b || (b->m == out->m && b->n == 1));
+    } else if (s->op == LOGLOSS) {
+      // A is a step's output (its baseline gives the terms), Y its shape; the cost one number.
+      const value_t *y = &ch->values[s->in[1]];
+      ok = x->base && y->m == x->m && y->n == x->n && out->m == 1 && out->n == 1 && x->n > 0;
     } else {
       ok = x->m == out->m && x->n == out->n;
     }
@@ -89,7 +97,7 @@ static bool fuse(chain_t *ch) {
   for (size_t i = 0; i + 2 < ch->nsteps; i++) {
     step_t *s = &ch->steps[i];
     const step_t *relu = s + 1, *next = s + 2;
-    s->fuse = s->op == 1 && relu->op == 2 && next->op == 1 && relu->in[0] == s->out && next->in[0] == relu->out &&
+    s->fuse = s->op == LINEAR && relu->op == RELU && next->op == LINEAR && relu->in[0] == s->out && next->in[0] == relu->out &&
               next->in[1] != s->out && next->in[1] != relu->out && next->in[2] != s->out && next->in[2] != relu->out &&
               !read_elsewhere(ch, s->out, i + 1) && !read_elsewhere(ch, relu->out, i + 2);
     const value_t *out = &ch->values[next->out];
@@ -102,7 +110,8 @@ static bool fuse(chain_t *ch) {
 /*
  * chainCreate(arrays, program, report): program (Int32Array) = nvalues, nsteps, param, frontier;
  * per value: rows, columns, its array's index in `arrays`, its baseline's (−1 for none); per
- * step: op (1 linear, 2 relu), output, inputs (linear: X, W, b or −1; relu: x, −1, −1). `report`
+ * step: op (1 linear, 2 relu, 3 sigmoid, 4 logloss), output, inputs (linear: X, W, b or −1; relu
+ * and sigmoid: x, −1, −1; logloss: A, Y, −1). `report`
  * (Int32Array, 2 + the frontier's columns) receives the frontier's change after each chainRun.
  */
 static napi_value chain_create_js(napi_env env, napi_callback_info info) {
@@ -150,6 +159,8 @@ static napi_value chain_create_js(napi_env env, napi_callback_info info) {
     ch->steps[i] = (step_t){ .op = p[0], .out = p[1], .in = { p[2], p[3], p[4] } };
   }
   if (ok && valid(ch)) ok = fuse(ch);
+  for (size_t i = 0; ok && i < ch->nsteps; i++)
+    if (ch->steps[i].op == LOGLOSS) ok = logloss_terms(ch, &ch->steps[i]);
   if (!ok || !valid(ch) || rlen < 2 + ch->values[ch->frontier].n) {
     chain_free(env, ch, NULL);
     return out_of_range(env);

@@ -1,12 +1,13 @@
 /* The chain's program and state (chain.c runs it, chain-create.c makes it from JavaScript's arrays). */
 #ifndef GRADPROOF_CHAIN_TYPES_H
 #define GRADPROOF_CHAIN_TYPES_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* How a value differs from its baseline in this replay; the report's first number. */
 enum { NONE = 0, ELEMENT = 1, ROW = 2, COLS = 3, ALL = 4 };
-enum { LINEAR = 1, RELU = 2 };
+enum { LINEAR = 1, RELU = 2, SIGMOID = 3, LOGLOSS = 4 };
 
 typedef struct {
   double *cur;        /* now: a param's own array (moved in place), a step's working copy of its output */
@@ -26,6 +27,8 @@ typedef struct {
   int32_t op, out, in[3];
   /* A linear step that runs fused with the relu and linear after it (chain.c, fused_step). */
   int32_t fuse;
+  /* LOGLOSS: its input's baseline terms, two an element, then a working copy of them (chain-tail.c). */
+  double *terms;
 } step_t;
 
 typedef struct {
@@ -39,5 +42,10 @@ typedef struct {
 
 /* One replay: the param's element `index` has moved by `delta` (the caller moved it, and puts it back). */
 void chain_run(chain_t *ch, size_t index, double delta);
+
+/* The steps that take exps and logs (chain-tail.c), and the logloss step's terms, made once (false: out of memory). */
+void sigmoid_step(chain_t *ch, const step_t *s);
+void logloss_step(chain_t *ch, const step_t *s);
+bool logloss_terms(chain_t *ch, step_t *s);
 
 #endif

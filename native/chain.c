@@ -1,8 +1,8 @@
 /*
- * The replay of one moved element through a chain of built-in layers (linear, relu), in one
- * native call: src/engine/native-chain.ts builds the program from a plan, and the JavaScript
- * replay runs what follows the chain (sigmoid, the cost: ops that call exp and log, whose
- * JavaScript results C's libm does not match bit for bit) from the change the chain reports.
+ * The replay of one moved element through a chain of built-in layers (linear, relu, and with V8's
+ * exp and log, sigmoid and the logistic cost: chain-tail.c), in one native call:
+ * src/engine/native-chain.ts builds the program from a plan, and the JavaScript replay runs what
+ * follows the chain, if anything, from the change the chain reports.
  *
  * Each step does what the op's JavaScript incremental rule does in that case
  * (src/ops/product-update.ts, src/ops/row-updates.ts): the same IEEE operations on the same
@@ -184,8 +184,12 @@ void chain_run(chain_t *ch, size_t index, double delta) {
       i += 2;
     } else if (s->op == LINEAR) {
       linear_step(ch, s);
-    } else {
+    } else if (s->op == RELU) {
       relu_step(ch, s);
+    } else if (s->op == SIGMOID) {
+      sigmoid_step(ch, s);
+    } else {
+      logloss_step(ch, s);
     }
   }
   for (size_t i = 0; i < ch->nsteps; i++) {

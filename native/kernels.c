@@ -14,6 +14,7 @@
 #include "args.h"
 #include "loops.h"
 #include "chain.h"
+#include "v8-math.h"
 
 /* ---- The functions JavaScript calls ---- */
 
@@ -106,5 +107,6 @@ NAPI_MODULE_INIT() {
     napi_set_named_property(env, exports, kernels[i].name, f);
   }
   chain_register(env, exports);
+  v8_math_register(env, exports);
   return exports;
 }

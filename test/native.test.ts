@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkGraph, createRandom, graph, type Random, type Tensor } from '../src/index.js';
 import type { RowChange } from '../src/core/op.js';
 import { matmul } from '../src/core/kernels.js';
-import { nativeAvailable, nativeKernels, useNativeKernels } from '../src/core/native.js';
+import { nativeAvailable, nativeKernels, nativeMathExact, useNativeKernels } from '../src/core/native.js';
 import { linear } from '../src/ops/linear.js';
 import { relu } from '../src/ops/relu.js';
 
@@ -39,6 +39,8 @@ describe('the native kernels', () => {
     if (process.env.GRADPROOF_NATIVE === '0') return;
     expect(nativeAvailable()).toBe(true);
     expect(nativeKernels()).not.toBeNull();
+    // V8's exp and log, found in the node binary (native/v8-math.h): the chain runs sigmoid and the cost.
+    expect(nativeMathExact()).toBe(true);
   });
 
   it('can be switched off, and the ops then run their JavaScript loops', () => {
@@ -50,6 +52,22 @@ describe('the native kernels', () => {
 });
 
 describe.runIf(nativeAvailable())('native and JavaScript loops give the same bits', () => {
+  it("V8's exp, log and log1p called from C: Math's bits on 300,000 random inputs", () => {
+    const random = createRandom(21);
+    const n = 100_000;
+    const cases = [
+      [0, Math.exp, () => (random.uniform() - 0.5) * 1500],
+      [1, Math.log, () => Math.exp((random.uniform() - 0.5) * 1400)],
+      [2, Math.log1p, () => -(random.uniform() ** 4)],
+    ] as const;
+    for (const [which, f, draw] of cases) {
+      const x = Float64Array.from({ length: n }, draw);
+      const out = new Float64Array(n);
+      expect(nativeKernels()!.v8Math(which, x, out)).toBe(true);
+      expect(x.filter((v, i) => !Object.is(out[i], f(v))).length).toBe(0);
+    }
+  });
+
   // A·B, Aᵀ·B (the backward's dX = Wᵀ·dZ) and A·Bᵀ (its dW = dZ·Xᵀ), for [40, 30] by [30, 50].
   it.each([
     [1, false, false],

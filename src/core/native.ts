@@ -20,6 +20,8 @@ export interface NativeKernels {
   chainCreate(arrays: readonly Float64Array[], program: Int32Array, report: Int32Array): unknown;
   /** One replay of the chain: element `index` of its param has moved by `delta`; the last value's change goes into the chain's report. */
   chainRun(chain: unknown, index: number, delta: number): void;
+  /** out[i] = V8's exp (0), log (1) or log1p (2) of x[i], called from C (native/v8-math.h); false when the node binary does not export them. */
+  v8Math(which: 0 | 1 | 2, x: Float64Array, out: Float64Array): boolean;
 }
 
 /** Below this many elements a loop stays in JavaScript: a native call costs about 100 ns. */
@@ -42,9 +44,41 @@ function load(): NativeKernels | null {
   }
 }
 
-// Module state: the kernels when loaded and in use (tests switch them off to run the JavaScript loops).
+/**
+ * Inputs on which the addon's exp, log and log1p must give Math's bits: both branches of the
+ * sigmoid, the cost's logs near 0 and 1, subnormals, the overflows, and a spread of ordinary ones.
+ */
+const PROBES = Float64Array.from([0, -0, 1, -1, 0.5, -0.5, 1e-300, 5e-324, -5e-324, 709.7, 710, -745.2, -746, 1 - 2 ** -53, 2 ** -53, Infinity, -Infinity, NaN, ...Array.from({ length: 200 }, (_v, i) => Math.sin(i * 12.9898) * 43.7)]);
+
+/**
+ * Whether the addon's exp, log and log1p (V8's own, found in the node binary: native/v8-math.h)
+ * give Math.exp's, Math.log's and Math.log1p's bits on the probes: the chain then runs sigmoid
+ * and the cost natively (native/chain-tail.c), else it leaves them to JavaScript.
+ */
+function mathMatches(native: NativeKernels): boolean {
+  const out = new Float64Array(PROBES.length);
+  const logInputs = PROBES.map(Math.abs);
+  const log1pInputs = PROBES.map((x) => -Math.abs(x) / (1 + Math.abs(x)));
+  const cases = [[0, PROBES, Math.exp], [1, logInputs, Math.log], [2, log1pInputs, Math.log1p]] as const;
+  return cases.every(([which, x, f]) => native.v8Math(which, x, out) && x.every((v, i) => Object.is(out[i], f(v))));
+}
+
+// Module state: the kernels when loaded and in use (tests switch them off to run the JavaScript
+// loops), and whether their exp and log are Math's.
 const loaded = load();
 let active = loaded;
+const exactMath = loaded !== null && mathMatches(loaded);
+let exactMathOn = exactMath;
+
+/** Whether the native chain may run the ops that take exps and logs (mathMatches). */
+export const nativeMathExact = (): boolean => exactMathOn;
+
+/** Lets the chain run sigmoid and the cost natively when their math is exact (tests turn it off); returns the setting before. */
+export function useExactMath(on: boolean): boolean {
+  const before = exactMathOn;
+  exactMathOn = on && exactMath;
+  return before;
+}
 
 /** The native kernels, or null when the JavaScript loops are to run. */
 export const nativeKernels = (): NativeKernels | null => active;

@@ -1,10 +1,10 @@
 /**
- * The replay of one moved element through the linear and relu layers right after its param, in
- * one native call (native/chain.c) instead of a JavaScript call per op: a replay of a dense
- * network's first layer spends most of its time there. The chain stops before the first other
- * op (sigmoid, the cost: C's exp and log do not give V8's bits), at a node two of whose inputs
- * could move, or where more than one of its values is read after it; the replayer runs the rest
- * in JavaScript from the change the chain reports for its last value (the frontier).
+ * The replay of one moved element through the layers right after its param (linear, relu,
+ * sigmoid, the logistic cost), in one native call (native/chain.c) instead of a JavaScript call
+ * per op: a replay of a dense network spends most of its time there. The chain stops before the
+ * first other op, at a node two of whose inputs could move, or where more than one of its values
+ * is read after it; the replayer runs the rest in JavaScript from the change the chain reports
+ * for its last value (the frontier): nothing, when the chain reaches the objective.
  *
  * Each step of the chain does what the op's incremental rule does (the same operations on the
  * same elements, and the same part reported changed), so a replay gives the same bits with or
@@ -16,18 +16,27 @@
  */
 import type { Region, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
-import { nativeKernels, type NativeKernels } from '../core/native.js';
+import { nativeKernels, nativeMathExact, type NativeKernels } from '../core/native.js';
 import { linear } from '../ops/linear.js';
 import { relu } from '../ops/relu.js';
+import { sigmoid } from '../ops/sigmoid.js';
+import { logloss } from '../ops/logloss.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { Values } from './forward.js';
 
-/** The ops a chain runs, by their rules: a user op with linear's forward and update (and its own backward) runs as linear. */
+/**
+ * The ops a chain runs, by their rules: a user op with linear's forward and update (and its own
+ * backward) runs as linear. Sigmoid and the cost take exps and logs: only with V8's own
+ * (nativeMathExact), so that the chain gives JavaScript's bits.
+ */
 const KINDS = [
-  { op: linear, code: 1 },
-  { op: relu, code: 2 },
+  { op: linear, code: 1, exp: false },
+  { op: relu, code: 2, exp: false },
+  { op: sigmoid, code: 3, exp: true },
+  { op: logloss, code: 4, exp: true },
 ] as const;
-const kindOf = (node: PlanNode): number => KINDS.find(({ op }) => node.op.forward === op.forward && node.op.update === op.update)?.code ?? 0;
+const LOGLOSS = 4;
+const kindOf = (node: PlanNode): number => KINDS.find(({ op, exp }) => node.op.forward === op.forward && node.op.update === op.update && (!exp || nativeMathExact()))?.code ?? 0;
 
 /** Report codes (chain.c): nothing changed, one row, some columns of every row, all. */
 const [NONE, ROW, COLS] = [0, 2, 3];
@@ -55,7 +64,10 @@ export function nativeChain(plan: Plan, slot: number, baseline: Values, buffers:
   let length = 0;
   for (const node of nodes) {
     const moved = node.args.filter((a) => moving.has(a)).length;
-    if (kindOf(node) === 0 || buffers[node.slot] === null || baseline[node.slot].shape.length !== 2 || moved !== 1) break;
+    const kind = kindOf(node);
+    // Matrices throughout, but the cost (a number), whose A, not Y, is a value the chain moved.
+    const shapes = kind === LOGLOSS ? node.args[0] !== slot && moving.has(node.args[0]) : baseline[node.slot].shape.length === 2;
+    if (kind === 0 || buffers[node.slot] === null || !shapes || moved !== 1) break;
     moving.add(node.slot);
     length++;
   }
@@ -92,7 +104,8 @@ function make(native: NativeKernels, plan: Plan, param: number, baseline: Values
     return [kindOf(node), valueOf(node.slot), ...inputs, ...Array(3 - inputs.length).fill(-1)];
   });
   const program = Int32Array.from([ids.size, chain.length, 0, valueOf(frontier), ...values, ...steps]);
-  const report = new Int32Array(2 + baseline[frontier].shape[1]);
+  // Room for the frontier's change: its kind, and a row or its changed columns (values: m, n, ...).
+  const report = new Int32Array(2 + values[4 * valueOf(frontier) + 1]);
   let handle: unknown;
   try {
     handle = native.chainCreate(arrays, program, report);
