@@ -25,9 +25,11 @@ import { CASES, caseById, loadCase, paramCount, prepareCases, VARIANTS, type Cas
 import { runWorker, type Mode, type WorkerResult, type WorkerSpec } from './speed/gradproof.js';
 import { peerInfo, projectRoot, runPeer, setPeerThreads } from './speed/peer.js';
 import { header, notes, table, type Machine, type PeerSummary, type Row } from './speed/table.js';
-import { since, spread } from './speed/timing.js';
+import { median, since, spread, type Spread } from './speed/timing.js';
 
 const WORKER_MARK = 'GRADPROOF_BENCH_RESULT ';
+/** Fresh processes per gradproof row of a small case (workers()). */
+const SMALL_PROCESSES = 3;
 /** The issue's goals: peer / gradproof for the element-wise rows, forward-pass equivalents for the big default rows. */
 const GOALS: Record<string, Partial<Record<Mode, string>>> = { fraud: { graph: '≥ 30×' }, 'mlp-100': { graph: '≥ 20×' }, 'mlp-784': { graph: '≥ 100×', auto: '≤ 10 fwd equiv. (correct)' } };
 
@@ -64,6 +66,26 @@ function worker(spec: WorkerSpec, limitSeconds: number | null): WorkerResult {
   const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
   if (child.status !== 0 || !line) throw new Error(`the gradproof worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}`);
   return JSON.parse(line.slice(WORKER_MARK.length)) as WorkerResult;
+}
+
+/**
+ * A small case's gradproof row, run in `count` fresh processes as the peer's runs are: a process
+ * can run a third or more slower than the next on this machine, whatever runs in it (scratch
+ * runs of the same replays in C alone), so the row's seconds are the median of the processes'
+ * medians (min and max over all runs); the rest comes from the first process, and the verdicts
+ * and evaluations must agree.
+ */
+function workers(spec: WorkerSpec, count: number): WorkerResult {
+  const results = Array.from({ length: count }, () => worker(spec, null));
+  const [first] = results;
+  if (results.some((r) => r.verdict !== first.verdict || r.evaluations !== first.evaluations)) throw new Error(`the gradproof worker changed its verdict or evaluations between processes on ${JSON.stringify(spec)}`);
+  const merged = (key: 'seconds' | 'forward' | 'guardedForward'): Spread => ({
+    median: median(results.map((r) => r[key].median)),
+    min: Math.min(...results.map((r) => r[key].min)),
+    max: Math.max(...results.map((r) => r[key].max)),
+    runs: results.reduce((n, r) => n + r[key].runs, 0),
+  });
+  return { ...first, seconds: merged('seconds'), forward: merged('forward'), guardedForward: merged('guardedForward'), peakRssMb: Math.max(...results.map((r) => r.peakRssMb)), processes: count };
 }
 
 function peer(spec: CaseSpec, file: string, variant: Variant, runs: number, sample: number | null): PeerSummary {
@@ -136,10 +158,8 @@ function main(): void {
       for (const { mode, threads } of plans) {
         const sample = spec.big ? { seconds: sampleSeconds, maxElements: 100_000, fullUnderSeconds } : null;
         const warmupSeconds = spec.big ? 0 : opts.quick ? 0.2 : 0.5;
-        const gradproof = worker(
-          { file, variant, mode, threads, warmupSeconds, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample },
-          spec.big ? limit : null,
-        );
+        const workerSpec = { file, variant, mode, threads, warmupSeconds, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample };
+        const gradproof = spec.big ? worker(workerSpec, limit) : workers(workerSpec, opts.quick ? 1 : SMALL_PROCESSES);
         const peerRow = threads > 1 ? peerThreaded! : peerSummary;
         rows.push({ caseId: spec.id, caseLabel: spec.label, params, variant, mode, threads, peerThreads: threads > 1 ? cores : peerSetting, goal: GOALS[spec.id]?.[mode] ?? null, gradproof, peer: peerRow });
       }

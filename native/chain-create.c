@@ -191,10 +191,30 @@ static napi_value chain_run_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* chainStep(chain, index, step): chain_step, for a chain whose frontier is the objective; its value. */
+static napi_value chain_step_js(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3], result;
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  chain_t *ch = NULL;
+  double step = 0;
+  if (argc < 3 || napi_get_value_external(env, args[0], (void **)&ch) != napi_ok || !ch || napi_get_value_double(env, args[2], &step) != napi_ok) {
+    napi_throw_type_error(env, NULL, "gradproof native kernels: chainStep(chain, index, step)");
+    return NULL;
+  }
+  const int64_t index = count(env, args[1]);
+  const value_t *p = &ch->values[ch->param], *f = &ch->values[ch->frontier];
+  if (index < 0 || (size_t)index >= p->m * p->n || f->m * f->n != 1) return out_of_range(env);
+  napi_create_double(env, chain_step(ch, (size_t)index, step), &result);
+  return result;
+}
+
 void chain_register(napi_env env, napi_value exports) {
   napi_value f;
   napi_create_function(env, "chainCreate", NAPI_AUTO_LENGTH, chain_create_js, NULL, &f);
   napi_set_named_property(env, exports, "chainCreate", f);
   napi_create_function(env, "chainRun", NAPI_AUTO_LENGTH, chain_run_js, NULL, &f);
   napi_set_named_property(env, exports, "chainRun", f);
+  napi_create_function(env, "chainStep", NAPI_AUTO_LENGTH, chain_step_js, NULL, &f);
+  napi_set_named_property(env, exports, "chainStep", f);
 }

@@ -43,6 +43,9 @@ typedef struct {
 /* One replay: the param's element `index` has moved by `delta` (the caller moved it, and puts it back). */
 void chain_run(chain_t *ch, size_t index, double delta);
 
+/* One replay of a chain whose frontier is the objective, the element moved by `step` here: the objective (chain.c). */
+double chain_step(chain_t *ch, size_t index, double step);
+
 /* The steps that take exps and logs (chain-tail.c), and the logloss step's terms, made once (false: out of memory). */
 void sigmoid_step(chain_t *ch, const step_t *s);
 void logloss_step(chain_t *ch, const step_t *s);

@@ -201,3 +201,21 @@ void chain_run(chain_t *ch, size_t index, double delta) {
   ch->report[1] = (int32_t)(f->kind == COLS ? f->ncols : f->at);
   if (f->kind == COLS) memcpy(ch->report + 2, f->cols, f->ncols * sizeof(int32_t));
 }
+
+/*
+ * A replay of a chain that ends at the objective (a number): moves the param's element `index` by
+ * `step` itself, as the JavaScript replay does (θ + step written, the move taken as what was
+ * written minus θ), replays, puts everything back (the element, to its saved bits) and returns
+ * the objective.
+ */
+double chain_step(chain_t *ch, size_t index, double step) {
+  double *theta = ch->values[ch->param].cur + index;
+  const double original = *theta;
+  *theta = original + step;
+  chain_run(ch, index, *theta - original);
+  *theta = original;
+  const value_t *f = &ch->values[ch->frontier];
+  const double objective = f->cur[0];
+  restore(f, &ch->changes[ch->frontier]);
+  return objective;
+}

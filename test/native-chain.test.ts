@@ -255,6 +255,8 @@ describe.runIf(nativeAvailable())('the native chain of layers gives the JavaScri
     expect(() => native.chainCreate([z, zBase, w, a], program(2, 2), new Int32Array(1))).toThrow(RangeError);
     const chain = native.chainCreate([z, zBase, w, a], program(2, 2), new Int32Array(4));
     expect(() => native.chainRun(chain, 2, 1)).toThrow(RangeError);
+    // chainStep only for a chain whose last value is one number (the objective).
+    expect(() => native.chainStep(chain, 0, 1)).toThrow(RangeError);
     expect(() => native.chainRun(chain, 1, 1)).not.toThrow();
   });
 });

@@ -48,6 +48,8 @@ export interface WorkerResult {
   peakRssMb: number;
   /** The check's peak live memory (one-thread rows; null on threaded rows, whose threads hold their own). */
   memory: MemoryFigures | null;
+  /** Set by the parent when the row ran in several processes (bench/run.ts, workers): seconds are the median of theirs. */
+  processes?: number;
   /** Set by the parent when the worker was stopped at its time limit: no figures but this. */
   unfinishedAfter?: number;
 }

@@ -98,7 +98,7 @@ export function table(rows: readonly Row[]): string {
       formatCount(r.params),
       r.variant,
       check(r.mode, r.threads),
-      `${g.seconds.runs} / ${r.peer.seconds.runs}`,
+      `${g.processes && g.processes > 1 ? `${g.processes} × ${Math.round(g.seconds.runs / g.processes)}` : g.seconds.runs} / ${r.peer.seconds.runs}`,
       (g.unfinishedAfter ? '> ' : '') + formatSeconds(g.seconds.median) + est(g.extrapolated) + (g.unfinishedAfter ? ' (unfinished)' : ''),
       formatSeconds(r.peer.seconds.median) + est(r.peer.extrapolated),
       (g.unfinishedAfter ? '< ' : '') + formatRatio(ratioOf(r)),
@@ -122,7 +122,7 @@ export function notes(rows: readonly Row[], m: Machine, opts: { sampleSeconds: n
   const lines = [
     '',
     'Notes:',
-    '- Seconds are the median over the runs shown (gradproof repeats a cheap check until a second of checking, at most 50 runs, after half a second of untimed warm-up checks on the small cases, so that V8 has optimised the code; the big case\'s sample warms it up); both sides time the check in-process (start-up, loading and compiling excluded): gradproof its report\'s `seconds` (its forward and backward passes included), the peer its `seconds_check` (the perturbation loop alone; its forward and backward pass before it are not counted).',
+    '- Seconds are the median over the runs shown (gradproof repeats a cheap check until a second of checking, at most 50 runs, after half a second of untimed warm-up checks on the small cases, so that V8 has optimised the code; the big case\'s sample warms it up). On the small cases gradproof\'s row runs in 3 fresh processes (3 × runs), as the peer\'s runs each have their own: its seconds are the median of the three processes\' medians (a process here can run a third or more slower than the next, whatever it runs); both sides time the check in-process (start-up, loading and compiling excluded): gradproof its report\'s `seconds` (its forward and backward passes included), the peer its `seconds_check` (the perturbation loop alone; its forward and backward pass before it are not counted).',
     '- Threads: gradproof\'s rows run on one thread (the synchronous `checkGraph`), except those marked with threads: `checkGraphAsync` asked for one thread per core (`workers`; the command starts threads by itself from 1,000,000 evaluations): the check\'s own, and a worker thread for each other core (whose start, which loads the engine, is counted in the check\'s time; the check\'s thread replays meanwhile); the peer is then run with as many BLAS threads.',
     '- gradproof runs method auto (its default). Its element-wise rows are mode graph (every element of every param, central differences); the default rows are mode auto, gradproof\'s default verdict as the engine reaches it today (its evaluations column shows how much of the element-wise work it skips). The peer has one check, the seed\'s (h = 1e-7, threshold 1e-7), shown on both rows of a variant.',
     '- fwd equiv.: the check\'s time ÷ one forward pass, timed as the median of many unguarded forward passes over every node of the same compiled graph (`replayObjective(plan, leafValues(plan), plan.nodes)`, what each replay runs).',

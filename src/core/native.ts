@@ -20,6 +20,8 @@ export interface NativeKernels {
   chainCreate(arrays: readonly Float64Array[], program: Int32Array, report: Int32Array): unknown;
   /** One replay of the chain: element `index` of its param has moved by `delta`; the last value's change goes into the chain's report. */
   chainRun(chain: unknown, index: number, delta: number): void;
+  /** One replay of a chain that ends at the objective: moves element `index` of its param by `step`, replays, puts all back, and returns the objective. */
+  chainStep(chain: unknown, index: number, step: number): number;
   /** out[i] = V8's exp (0), log (1) or log1p (2) of x[i], called from C (native/v8-math.h); false when the node binary does not export them. */
   v8Math(which: 0 | 1 | 2, x: Float64Array, out: Float64Array): boolean;
 }

@@ -48,6 +48,10 @@ export interface NativeChain {
   readonly rest: readonly PlanNode[];
   /** Replays the chain for element `index` of the param, moved (in place, by the caller) by `delta`: the frontier's changed part, or null. */
   run(index: number, delta: number): Rows | Region | null;
+  /** Whether the chain ends at the objective, with nothing after it: `step` then replays all of it. */
+  readonly complete: boolean;
+  /** For a complete chain: the objective with element `index` moved by `step` (the move and its undoing done natively, as the replayer does them). */
+  step(index: number, step: number): number;
 }
 
 /**
@@ -113,7 +117,7 @@ function make(native: NativeKernels, plan: Plan, param: number, baseline: Values
     // The C side checks every program against its arrays; one it refuses is replayed in JavaScript.
     return null;
   }
-  return new Chain(native, handle, arrays, report, frontier, nodes.slice(length));
+  return new Chain(native, handle, arrays, report, frontier, nodes.slice(length), frontier === plan.objective && length === nodes.length);
 }
 
 class Chain implements NativeChain {
@@ -126,7 +130,12 @@ class Chain implements NativeChain {
     private readonly report: Int32Array,
     readonly frontier: number,
     readonly rest: readonly PlanNode[],
+    readonly complete: boolean,
   ) {}
+
+  step(index: number, step: number): number {
+    return this.native.chainStep(this.handle, index, step);
+  }
 
   /** The frontier's changed columns, refilled by each run (a change's arrays are the engine's, read during a replay, never kept). */
   private readonly cols: number[] = [];

@@ -101,8 +101,10 @@ export class Replayer {
 
   /** The objective with element `index` of the param at `slot` moved by `step`; the element is then put back. */
   element(slot: number, index: number, step: number): number {
-    const { data, shape } = this.plan.leaves[slot].value;
     const chain = this.chainFor(slot);
+    // A chain that reaches the objective moves the element, replays and puts it back in one call.
+    if (chain !== null && chain.complete) return chain.step(index, step);
+    const { data, shape } = this.plan.leaves[slot].value;
     const original = data[index];
     data[index] = original + step;
     try {
