@@ -11,6 +11,7 @@
  *   --limit S       stop a big row's gradproof worker after S seconds (default 180; 60 with
  *                   --quick; none with --full): the row then reads "unfinished"
  *   --peer-threads N|default   BLAS threads for the peer (default 1: see speed/peer.ts)
+ *   --cpu N|none    the CPU both sides' one-thread runs are pinned to (default 0: see speed/pin.ts)
  *   --json PATH     also write the raw results there
  *
  * Each gradproof row runs in a fresh worker process (this file with --worker), so its peak RSS
@@ -24,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { CASES, caseById, loadCase, paramCount, prepareCases, VARIANTS, type CaseSpec, type Variant } from './speed/cases.js';
 import { runWorker, type Mode, type WorkerResult, type WorkerSpec } from './speed/gradproof.js';
 import { peerInfo, projectRoot, runPeer, setPeerThreads } from './speed/peer.js';
+import { pinnedCpu, setCpu } from './speed/pin.js';
 import { header, notes, table, type Machine, type PeerSummary, type Row } from './speed/table.js';
 import { median, since, spread, type Spread } from './speed/timing.js';
 
@@ -42,6 +44,7 @@ const { values: opts } = parseArgs({
     json: { type: 'string' },
     limit: { type: 'string' },
     'peer-threads': { type: 'string', default: '1' },
+    cpu: { type: 'string', default: '0' },
     worker: { type: 'string' },
   },
   strict: true,
@@ -114,6 +117,7 @@ function machine(command: string): Machine {
     load: loadavg().map((l) => l.toFixed(2)).join(' '),
     node: process.version,
     peer: peerInfo(),
+    pinnedCpu: pinnedCpu(),
   };
 }
 
@@ -135,6 +139,9 @@ function main(): void {
   if (peerThreads !== 'default' && !(Number(peerThreads) >= 1)) throw new Error(`--peer-threads takes a count or 'default', not '${peerThreads}'`);
   const peerSetting = peerThreads === 'default' ? 'default' : Number(peerThreads);
   setPeerThreads(peerSetting);
+  const cpuOption = opts.cpu ?? '0';
+  if (cpuOption !== 'none' && !(Number.isInteger(Number(cpuOption)) && Number(cpuOption) >= 0)) throw new Error(`--cpu takes a CPU number or 'none', not '${cpuOption}'`);
+  setCpu(cpuOption === 'none' ? null : Number(cpuOption));
   const cores = availableParallelism();
   const info = machine(command);
   console.log(header(info));
@@ -158,7 +165,7 @@ function main(): void {
       for (const { mode, threads } of plans) {
         const sample = spec.big ? { seconds: sampleSeconds, maxElements: 100_000, fullUnderSeconds } : null;
         const warmupSeconds = spec.big ? 0 : opts.quick ? 0.2 : 0.5;
-        const workerSpec = { file, variant, mode, threads, warmupSeconds, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample };
+        const workerSpec = { cpu: threads === 1 ? pinnedCpu() : null, file, variant, mode, threads, warmupSeconds, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample };
         const gradproof = spec.big ? worker(workerSpec, limit) : workers(workerSpec, opts.quick ? 1 : SMALL_PROCESSES);
         const peerRow = threads > 1 ? peerThreaded! : peerSummary;
         rows.push({ caseId: spec.id, caseLabel: spec.label, params, variant, mode, threads, peerThreads: threads > 1 ? cores : peerSetting, goal: GOALS[spec.id]?.[mode] ?? null, gradproof, peer: peerRow });

@@ -209,6 +209,32 @@ static napi_value chain_step_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* chainSteps(chain, indices, steps, count, out, at): out[at + k] = chainStep(chain, indices[k], steps[k]) for k < count. */
+static napi_value chain_steps_js(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value args[6];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  chain_t *ch = NULL;
+  napi_typedarray_type type;
+  size_t nindices = 0, nsteps = 0, nout = 0;
+  int32_t *indices = NULL;
+  if (argc < 6 || napi_get_value_external(env, args[0], (void **)&ch) != napi_ok || !ch ||
+      napi_get_typedarray_info(env, args[1], &type, &nindices, (void **)&indices, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "gradproof native kernels: chainSteps(chain, indices: Int32Array, steps, count, out, at)");
+    return NULL;
+  }
+  double *steps = doubles(env, args[2], &nsteps);
+  double *out = steps ? doubles(env, args[4], &nout) : NULL;
+  if (!out) return NULL;
+  const int64_t n = count(env, args[3]), at = count(env, args[5]);
+  const value_t *p = &ch->values[ch->param], *f = &ch->values[ch->frontier];
+  if (n < 0 || at < 0 || (size_t)n > nindices || (size_t)n > nsteps || (size_t)(at + n) > nout || f->m * f->n != 1) return out_of_range(env);
+  for (int64_t k = 0; k < n; k++)
+    if (indices[k] < 0 || (size_t)indices[k] >= p->m * p->n) return out_of_range(env);
+  for (int64_t k = 0; k < n; k++) out[at + k] = chain_step(ch, (size_t)indices[k], steps[k]);
+  return NULL;
+}
+
 void chain_register(napi_env env, napi_value exports) {
   napi_value f;
   napi_create_function(env, "chainCreate", NAPI_AUTO_LENGTH, chain_create_js, NULL, &f);
@@ -217,4 +243,6 @@ void chain_register(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "chainRun", f);
   napi_create_function(env, "chainStep", NAPI_AUTO_LENGTH, chain_step_js, NULL, &f);
   napi_set_named_property(env, exports, "chainStep", f);
+  napi_create_function(env, "chainSteps", NAPI_AUTO_LENGTH, chain_steps_js, NULL, &f);
+  napi_set_named_property(env, exports, "chainSteps", f);
 }

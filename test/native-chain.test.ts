@@ -45,13 +45,24 @@ function mlp(seed: number, sizes: number[], m: number, oddOnes = false): Graph {
   return g.node('cost', 'logloss', ['S', 'Y']).build();
 }
 
-/** Every element of every param moved by each step, replayed: the objective's bits (NaN as one value). */
-function replayAll(plan: Plan, steps: number[]): string[] {
+/**
+ * Every element of every param moved by each step, replayed: the objective's bits (NaN as one
+ * value). One element at a time (Replayer.element), or `batched`: each element's steps in one run
+ * (Replayer.elements, as the driver replays).
+ */
+function replayAll(plan: Plan, steps: number[], batched = false): string[] {
   const replayer = new Replayer(plan, forwardGuarded(plan).values, true, 0);
   const out: string[] = [];
+  const values = new Float64Array(steps.length + 1);
   plan.leaves.forEach((leaf, slot) => {
     if (leaf.kind !== 'param') return;
-    for (let i = 0; i < leaf.value.data.length; i++) for (const step of steps) out.push(bitsOf(replayer.element(slot, i, step)));
+    for (let i = 0; i < leaf.value.data.length; i++) {
+      if (!batched) for (const step of steps) out.push(bitsOf(replayer.element(slot, i, step)));
+      else {
+        replayer.elements(slot, Int32Array.from(steps, () => i), Float64Array.from(steps), steps.length, values, 1);
+        out.push(...Array.from(values.subarray(1), bitsOf));
+      }
+    }
   });
   return out;
 }
@@ -65,12 +76,12 @@ const bitsOf = (v: number) => (Number.isNaN(v) ? 'NaN' : new BigUint64Array(Floa
 function bothWays(g: Graph, steps = [1e-3, -1e-3, 1e-7]) {
   const plan = compile(g, new OpRegistry());
   useNativeKernels(true);
-  const native = replayAll(plan, steps);
+  const native = replayAll(plan, steps, true);
   const exact = useExactMath(false);
   const shorter = replayAll(plan, steps);
   useExactMath(exact);
   useNativeKernels(false);
-  const js = replayAll(plan, steps);
+  const js = replayAll(plan, steps, true);
   useNativeKernels(true);
   return { native: [...native, ...shorter], js: [...js, ...js], plan };
 }
@@ -232,6 +243,25 @@ describe.runIf(nativeAvailable())('the native chain of layers gives the JavaScri
     expect(chain?.rest.map((n) => n.id)).toEqual([]);
   });
 
+  it('chainSteps refuses an element or a count out of range, before it moves anything', () => {
+    const plan = compile(mlp(18, [3, 4, 1], 5), new OpRegistry());
+    const values = forwardGuarded(plan).values;
+    const replayer = new Replayer(plan, values, true, 0);
+    const slot = plan.slotOf.get('W1')!;
+    const W1 = plan.leaves[slot].value.data;
+    const before = Array.from(W1, bitsOf);
+    const out = new Float64Array(4);
+    // W1 is [4, 3]: 12 elements.
+    expect(() => replayer.elements(slot, Int32Array.of(0, 12), Float64Array.of(0.5, 0.5), 2, out, 0)).toThrow(RangeError);
+    expect(() => replayer.elements(slot, Int32Array.of(0, 1), Float64Array.of(0.5, 0.5), 3, out, 0)).toThrow(RangeError);
+    expect(() => replayer.elements(slot, Int32Array.of(0, 1), Float64Array.of(0.5, 0.5), 2, out, 3)).toThrow(RangeError);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0]);
+    expect(Array.from(W1, bitsOf)).toEqual(before);
+    replayer.elements(slot, Int32Array.of(11, 11), Float64Array.of(0.5, -0.5), 2, out, 2);
+    expect(bitsOf(out[2])).toBe(bitsOf(replayer.element(slot, 11, 0.5)));
+    expect(bitsOf(out[3])).toBe(bitsOf(replayer.element(slot, 11, -0.5)));
+  });
+
   it('leaves every param and every buffer as it was', () => {
     const plan = compile(mlp(14, [6, 7, 5, 1], 8, true), new OpRegistry());
     const values = forwardGuarded(plan).values;
@@ -257,6 +287,7 @@ describe.runIf(nativeAvailable())('the native chain of layers gives the JavaScri
     expect(() => native.chainRun(chain, 2, 1)).toThrow(RangeError);
     // chainStep only for a chain whose last value is one number (the objective).
     expect(() => native.chainStep(chain, 0, 1)).toThrow(RangeError);
+    expect(() => native.chainSteps(chain, Int32Array.of(0), Float64Array.of(1), 1, new Float64Array(1), 0)).toThrow(RangeError);
     expect(() => native.chainRun(chain, 1, 1)).not.toThrow();
   });
 });

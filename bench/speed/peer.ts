@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pinned } from './pin.js';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const sharedDir = process.env.GRADPROOF_SHARED ?? resolve(projectRoot, '../shared');
@@ -57,7 +58,9 @@ const WRAPPER = [
 ].join('\n');
 
 function python(args: readonly string[], env: NodeJS.ProcessEnv = peerEnv()): { stdout: string; stderr: string } {
-  const child = spawnSync('python3', args, { env, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  // On the pinned CPU (pin.ts) when the peer has one BLAS thread, like gradproof's one-thread rows.
+  const [command, argv] = pinned('python3', args, peerThreads === 1 ? 1 : 2);
+  const child = spawnSync(command, argv, { env, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.error || child.status !== 0) {
     throw new Error(`python3 ${args.filter((a) => !a.includes('\n')).join(' ')} failed (${child.error?.message ?? `status ${child.status}`}): ${child.stderr}`);
   }

@@ -37,6 +37,8 @@ export interface Machine {
   load: string;
   node: string;
   peer: PeerInfo;
+  /** The CPU one-thread rows of both sides ran on (bench/speed/pin.ts), or null. */
+  pinnedCpu: number | null;
 }
 
 export const ratioOf = (row: Row): number => row.peer.seconds.median / row.gradproof.seconds.median;
@@ -71,6 +73,9 @@ export function header(m: Machine): string {
     `- command: \`${m.command}\``,
     `- machine: ${m.cpu}, ${m.cores} cores, load average at start ${m.load}`,
     `- node ${m.node}; python ${p.python}, numpy ${p.numpy} (${p.blas})`,
+    m.pinnedCpu === null
+      ? '- CPU: not pinned (a process runs where the system puts it)'
+      : `- CPU: one-thread rows run on CPU ${m.pinnedCpu}, the peer under \`taskset -c ${m.pinnedCpu}\`, gradproof's main thread pinned there (V8's own threads free): this machine's vCPUs run at different speeds (bench/speed/pin.ts); threaded rows are not pinned`,
     `- peer's BLAS kernel: ${p.blasCore} with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only` +
       (p.blasCoreWithParentEnv ? ` (this shell has ${dropped}: numpy would use ${p.blasCoreWithParentEnv})` : ' (neither was set here)') +
       `; BLAS threads ${p.blasThreads ?? '?'} (${p.threadsSetting}), except on rows where gradproof runs on ${m.cores} threads: the peer then has ${m.cores} BLAS threads (OPENBLAS_NUM_THREADS=${m.cores})`,

@@ -22,6 +22,8 @@ export interface NativeKernels {
   chainRun(chain: unknown, index: number, delta: number): void;
   /** One replay of a chain that ends at the objective: moves element `index` of its param by `step`, replays, puts all back, and returns the objective. */
   chainStep(chain: unknown, index: number, step: number): number;
+  /** chainStep for `count` elements: out[at + k] = chainStep(chain, indices[k], steps[k]). */
+  chainSteps(chain: unknown, indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void;
   /** out[i] = V8's exp (0), log (1) or log1p (2) of x[i], called from C (native/v8-math.h); false when the node binary does not export them. */
   v8Math(which: 0 | 1 | 2, x: Float64Array, out: Float64Array): boolean;
 }

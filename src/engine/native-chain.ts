@@ -52,6 +52,8 @@ export interface NativeChain {
   readonly complete: boolean;
   /** For a complete chain: the objective with element `index` moved by `step` (the move and its undoing done natively, as the replayer does them). */
   step(index: number, step: number): number;
+  /** `step` for `count` elements: out[at + k] is the objective with element indices[k] moved by steps[k]. */
+  steps(indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void;
 }
 
 /**
@@ -135,6 +137,10 @@ class Chain implements NativeChain {
 
   step(index: number, step: number): number {
     return this.native.chainStep(this.handle, index, step);
+  }
+
+  steps(indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void {
+    this.native.chainSteps(this.handle, indices, steps, count, out, at);
   }
 
   /** The frontier's changed columns, refilled by each run (a change's arrays are the engine's, read during a replay, never kept). */

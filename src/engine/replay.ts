@@ -45,6 +45,8 @@ export interface ReplayOptions {
 /** Evaluations per batch at most, and the time after which a batch ends early (ms). */
 const BATCH = 1024;
 const BATCH_MS = 25;
+/** Evaluations between reads of the clock, and at most in one run of one param's elements (evaluateRun). */
+const RUN = 8;
 
 /**
  * The driver: replays the perturbations in order and emits their values in batches, so a check
@@ -78,15 +80,44 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
 
     const evaluateDirection = directionReplayer(plan, baseline, paramSlot);
 
-    const evaluate = (p: Perturbation): number => {
-      if (isDirection(p)) return evaluateDirection(p);
+    /** The slot of an element perturbation's param, its element checked. */
+    const elementSlot = (p: ElementPerturbation): number => {
       const slot = paramSlot(p.param);
       const size = plan.leaves[slot].value.data.length;
       if (!Number.isInteger(p.index) || p.index < 0 || p.index >= size) {
         fail('perturbation', `${p.param} has ${size} elements; there is no element ${p.index}`, { leaf: p.param });
       }
+      return slot;
+    };
+
+    // Closure state: a run of element perturbations of one param, handed to the replayer at once
+    // (a native chain then replays them in one call).
+    const runIndices = new Int32Array(RUN);
+    const runSteps = new Float64Array(RUN);
+
+    /**
+     * Replays the perturbation at `position` and, for an element, those right after it that move
+     * the same param, `max` at most; writes their values into out from `at`; returns how many.
+     */
+    const evaluateRun = (position: number, out: Float64Array, at: number, max: number): number => {
+      const p = perturbations.at(position)!;
+      if (isDirection(p)) {
+        out[at] = evaluateDirection(p);
+        return 1;
+      }
+      const slot = elementSlot(p);
+      let n = 0;
+      for (let q: ElementPerturbation | undefined = p; ; ) {
+        runIndices[n] = q.index;
+        runSteps[n] = q.step;
+        if (++n === max || n === RUN) break;
+        q = perturbations.at(position + n) as ElementPerturbation | undefined;
+        if (q === undefined || q.param !== p.param) break;
+        elementSlot(q);
+      }
       replayer ??= new Replayer(plan, baseline, options.incremental ?? true);
-      return replayer.element(slot, p.index, p.step);
+      replayer.elements(slot, runIndices, runSteps, n, out, at);
+      return n;
     };
 
     /** Replays batches until done, closed, or past `deadline`; true when there is more to do. */
@@ -98,10 +129,9 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
         const ends = Math.min(deadline, performance.now() + sliceMs);
         let count = 0;
         try {
-          // The clock is read every 8 evaluations: often enough for a slow model, cheap for a fast one.
-          while (count < values.length && ((count & 7) !== 0 || performance.now() < ends || count === 0)) {
-            values[count] = evaluate(perturbations.at(start + count)!);
-            count++;
+          // The clock is read every RUN evaluations: often enough for a slow model, cheap for a fast one.
+          while (count < values.length && (count % RUN !== 0 || performance.now() < ends || count === 0)) {
+            count += evaluateRun(start + count, values, count, Math.min(values.length - count, RUN - (count % RUN)));
           }
         } catch (e) {
           subscriber.error(e);

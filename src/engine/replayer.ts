@@ -101,9 +101,19 @@ export class Replayer {
 
   /** The objective with element `index` of the param at `slot` moved by `step`; the element is then put back. */
   element(slot: number, index: number, step: number): number {
-    const chain = this.chainFor(slot);
+    const chain = this.chainFor(slot, 1);
     // A chain that reaches the objective moves the element, replays and puts it back in one call.
-    if (chain !== null && chain.complete) return chain.step(index, step);
+    return chain !== null && chain.complete ? chain.step(index, step) : this.replay(slot, index, step, chain);
+  }
+
+  /** `element` for `count` elements of one param: out[at + k] for element indices[k] moved by steps[k] (a chain to the objective takes them in one call). */
+  elements(slot: number, indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void {
+    const chain = this.chainFor(slot, count);
+    if (chain !== null && chain.complete) return chain.steps(indices, steps, count, out, at);
+    for (let k = 0; k < count; k++) out[at + k] = this.replay(slot, indices[k], steps[k], chain);
+  }
+
+  private replay(slot: number, index: number, step: number, chain: NativeChain | null): number {
     const { data, shape } = this.plan.leaves[slot].value;
     const original = data[index];
     data[index] = original + step;
@@ -123,12 +133,13 @@ export class Replayer {
     }
   }
 
-  private chainFor(slot: number): NativeChain | null {
+  /** The param's chain, for `count` replays to come (made once it has had `chainAfter` replays), or null. */
+  private chainFor(slot: number, count: number): NativeChain | null {
     const chain = this.chains.get(slot);
     if (chain !== undefined) return chain;
     const replays = this.replays.get(slot) ?? 0;
     if (replays < this.chainAfter) {
-      this.replays.set(slot, replays + 1);
+      this.replays.set(slot, replays + count);
       return null;
     }
     this.chains.set(slot, this.incremental ? nativeChain(this.plan, slot, this.baseline, this.buffers) : null);
