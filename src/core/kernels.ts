@@ -5,6 +5,7 @@
  */
 import { sizeOf, type Tensor } from './tensor.js';
 import { NATIVE_MIN, nativeKernels } from './native.js';
+import { f64, f64Copy } from './alloc.js';
 
 /** C[m,n] = A[m,k] · B[k,n]; transA / transB read A or B as stored transposed. */
 export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
@@ -15,7 +16,7 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
   const n = transB ? br : bc;
   const A = a.data;
   const B = b.data;
-  const C = new Float64Array(m * n);
+  const C = f64(m * n);
   const native = nativeKernels();
   if (native && !(transA && transB) && m * k * n >= NATIVE_MIN) {
     native.product(C, A, B, null, m, k, n, transA, transB);
@@ -52,7 +53,7 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
 /** Sum over the columns: [r, c] -> [r, 1]. */
 export function sumColumns(t: Tensor): Tensor {
   const [r, c] = t.shape;
-  const out = new Float64Array(r);
+  const out = f64(r);
   for (let i = 0; i < r; i++) {
     let s = 0;
     for (let j = 0; j < c; j++) s += t.data[i * c + j];
@@ -100,7 +101,7 @@ function broadcastIndices(shape: readonly number[], out: readonly number[]): Int
 /** out[i] = f(a[i'], b[i'']) over the broadcast shape. */
 export function zipBroadcast(a: Tensor, b: Tensor, out: number[], f: (x: number, y: number) => number): Tensor {
   const n = sizeOf(out);
-  const data = new Float64Array(n);
+  const data = f64(n);
   if (a.data.length === n && b.data.length === n) {
     for (let i = 0; i < n; i++) data[i] = f(a.data[i], b.data[i]);
   } else {
@@ -114,16 +115,16 @@ export function zipBroadcast(a: Tensor, b: Tensor, out: number[], f: (x: number,
 /** Sum a gradient of the broadcast shape back onto `shape`, the reverse of broadcasting. */
 export function reduceTo(grad: Tensor, shape: readonly number[]): Tensor {
   const n = sizeOf(shape);
-  if (n === grad.data.length) return { shape: [...shape], data: grad.data.slice() };
+  if (n === grad.data.length) return { shape: [...shape], data: f64Copy(grad.data) };
   const idx = broadcastIndices(shape, grad.shape);
-  const data = new Float64Array(n);
+  const data = f64(n);
   for (let i = 0; i < grad.data.length; i++) data[idx[i]] += grad.data[i];
   return { shape: [...shape], data };
 }
 
 /** out[i] = f(x[i], y[i]) for tensors of one shape. */
 export function map2(x: Tensor, y: Tensor, f: (a: number, b: number) => number): Tensor {
-  const data = new Float64Array(x.data.length);
+  const data = f64(x.data.length);
   for (let i = 0; i < data.length; i++) data[i] = f(x.data[i], y.data[i]);
   return { shape: [...x.shape], data };
 }

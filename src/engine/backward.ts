@@ -9,6 +9,7 @@ import { filled, sameShape, zeros, type Tensor } from '../core/tensor.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { ForwardResult, NonFinite } from './forward.js';
 import { callRule, watchInputs } from './call-op.js';
+import { f64 } from '../core/alloc.js';
 
 /** Gradients of the objective by slot; undefined where nothing flows (no path to the objective) and for inputs. */
 export type Gradients = (Tensor | undefined)[];
@@ -69,7 +70,7 @@ export function checkLocalGradients(node: Pick<PlanNode, 'id' | 'op'>, local: un
 /** a + g as a new tensor (never written into: either may be an op's own array). */
 function accumulate(a: Tensor | undefined, g: Tensor): Tensor {
   if (!a) return g;
-  const data = new Float64Array(a.data.length);
+  const data = f64(a.data.length);
   for (let k = 0; k < data.length; k++) data[k] = a.data[k] + g.data[k];
   return { shape: [...a.shape], data };
 }

@@ -14,6 +14,7 @@ import type { Values } from './forward.js';
 import { nodeError } from './call-op.js';
 import { nativeChain, type NativeChain } from './native-chain.js';
 import { hasBuiltinUpdate } from '../ops/index.js';
+import { f64, f64Copy } from '../core/alloc.js';
 
 const isRegion = (w: Rows | Region): w is Region => w !== 'all' && !Array.isArray(w);
 
@@ -95,7 +96,7 @@ export class Replayer {
       const { shape, data } = baseline[node.slot];
       // Only a built-in's incremental rule (ops/index.ts, hasBuiltinUpdate); a user's own op is
       // replayed through its forward.
-      if (incremental && hasBuiltinUpdate(node.op) && reached.has(node)) this.buffers[node.slot] = { shape: [...shape], data: data.slice() };
+      if (incremental && hasBuiltinUpdate(node.op) && reached.has(node)) this.buffers[node.slot] = { shape: [...shape], data: f64Copy(data) };
     }
   }
 

@@ -8,6 +8,7 @@ import type { Op, RowChange, Rows } from '../core/op.js';
 import { errors } from '../core/messages.js';
 import { sameShape, formatShape, type Tensor } from '../core/tensor.js';
 import { matrix } from './shape-rules.js';
+import { f64, f64Copy } from '../core/alloc.js';
 
 const examples = (shape: number[]): number => shape[1];
 
@@ -32,12 +33,12 @@ interface Terms {
 const baselineTerms = new WeakMap<Tensor, Terms>();
 
 function termsOf(A: Tensor, y: Float64Array): Terms {
-  const terms = new Float64Array(2 * A.data.length);
+  const terms = f64(2 * A.data.length);
   A.data.forEach((a, i) => {
     terms[2 * i] = first(a, y[i]);
     terms[2 * i + 1] = second(a, y[i]);
   });
-  return { y, terms, work: terms.slice() };
+  return { y, terms, work: f64Copy(terms) };
 }
 
 /**
@@ -117,7 +118,7 @@ export const logloss: Op = {
   // dA = (1/m)·(−Y/A + (1 − Y)/(1 − A)), each term skipped where its weight is 0.
   backward([A, Y], _cost, dCost) {
     const scale = dCost.data[0] / examples(A.shape);
-    const dA = new Float64Array(A.data.length);
+    const dA = f64(A.data.length);
     for (let i = 0; i < dA.length; i++) {
       const a = A.data[i];
       const y = Y.data[i];

@@ -12,6 +12,7 @@
  */
 import type { Region, RowChange, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
+import { f64 } from '../core/alloc.js';
 
 const isMatrix = (t: Tensor) => t.shape.length === 2;
 
@@ -24,7 +25,7 @@ export type ElementwiseKernel = (x: Float64Array, out: Float64Array, start: numb
 
 /** The forward rule of an elementwise op, from its kernel. */
 export const elementwiseForward = (kernel: ElementwiseKernel) => ([x]: Tensor[]): Tensor => {
-  const out = new Float64Array(x.data.length);
+  const out = f64(x.data.length);
   kernel(x.data, out, 0, out.length);
   return { shape: [...x.shape], data: out };
 };

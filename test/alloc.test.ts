@@ -1,0 +1,23 @@
+/** The small-array allocator (src/core/alloc.ts): zeroed, separate arrays of the size asked, whatever their number. */
+import { describe, expect, it } from 'vitest';
+import { f64, f64Copy } from '../src/core/alloc.js';
+
+describe('f64, the small-array allocator', () => {
+  it('gives zeroed arrays of the size asked that share no element, across many slabs', () => {
+    const sizes = Array.from({ length: 3000 }, (_v, i) => [0, 1, 8, 9, 17, 256, 257, 1000][i % 8]);
+    const arrays = sizes.map((n) => f64(n));
+    expect(arrays.map((a) => a.length)).toEqual(sizes);
+    expect(arrays.every((a) => a.every((v) => v === 0))).toBe(true);
+    arrays.forEach((a, k) => a.fill(k + 1));
+    // Had two arrays overlapped, the later fill would show in the earlier one.
+    expect(arrays.every((a, k) => a.every((v) => v === k + 1))).toBe(true);
+  });
+
+  it('copies', () => {
+    const source = Float64Array.from({ length: 40 }, (_v, i) => i / 7);
+    const copy = f64Copy(source);
+    expect(Array.from(copy)).toEqual(Array.from(source));
+    copy[0] = 99;
+    expect(source[0]).toBe(0);
+  });
+});
