@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { CASES, caseById, loadCase, paramCount, prepareCases, VARIANTS, type CaseSpec, type Variant } from './speed/cases.js';
 import { runWorker, type Mode, type WorkerResult, type WorkerSpec } from './speed/gradproof.js';
 import { peerInfo, projectRoot, runPeer, setPeerThreads } from './speed/peer.js';
-import { pinnedCpu, setCpu } from './speed/pin.js';
+import { pinned, pinnedCpu, setCpu } from './speed/pin.js';
 import { header, notes, table, type Machine, type PeerSummary, type Row } from './speed/table.js';
 import { median, since, spread, type Spread } from './speed/timing.js';
 
@@ -61,7 +61,8 @@ if (opts.worker) {
 function worker(spec: WorkerSpec, limitSeconds: number | null): WorkerResult {
   const args = ['--expose-gc', join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify(spec)];
   const timeout = limitSeconds === null ? undefined : limitSeconds * 1000;
-  const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'], timeout, killSignal: 'SIGKILL' });
+  const [command, argv] = pinned(process.execPath, args, spec.threads);
+  const child = spawnSync(command, argv, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'], timeout, killSignal: 'SIGKILL' });
   if ((child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
     const none = spread([NaN]);
     return { seconds: spread([limitSeconds!]), evaluations: NaN, verdict: 'unfinished', difference: null, extrapolated: false, forward: none, guardedForward: none, rssBeforeCheckMb: NaN, peakRssMb: NaN, memory: null, unfinishedAfter: limitSeconds! };
@@ -165,7 +166,7 @@ function main(): void {
       for (const { mode, threads } of plans) {
         const sample = spec.big ? { seconds: sampleSeconds, maxElements: 100_000, fullUnderSeconds } : null;
         const warmupSeconds = spec.big ? 0 : opts.quick ? 0.2 : 0.5;
-        const workerSpec = { cpu: threads === 1 ? pinnedCpu() : null, file, variant, mode, threads, warmupSeconds, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample };
+        const workerSpec = { file, variant, mode, threads, warmupSeconds, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample };
         const gradproof = spec.big ? worker(workerSpec, limit) : workers(workerSpec, opts.quick ? 1 : SMALL_PROCESSES);
         const peerRow = threads > 1 ? peerThreaded! : peerSummary;
         rows.push({ caseId: spec.id, caseLabel: spec.label, params, variant, mode, threads, peerThreads: threads > 1 ? cores : peerSetting, goal: GOALS[spec.id]?.[mode] ?? null, gradproof, peer: peerRow });

@@ -1,6 +1,7 @@
 /*
- * The chain's N-API functions (chain.c runs it): chainCreate checks a program against its arrays
- * once, so that chainRun, called once per evaluation, only checks the element's index.
+ * Making a chain (chain.c runs it): chainCreate checks a program against its arrays once, so
+ * that the calls that run it (chain-calls.c), once per evaluation, only check the param's
+ * position and the element's index.
  *
  * The chain keeps pointers into the arrays it is given; the JavaScript object that holds the
  * chain holds the arrays too (src/engine/native-chain.ts), so they live as long as it does.
@@ -26,31 +27,47 @@ static void chain_free(napi_env env, void *data, void *hint) {
     for (size_t v = 0; v < ch->nvalues; v++) free(ch->changes[v].cols);
   if (ch->steps)
     for (size_t i = 0; i < ch->nsteps; i++) free(ch->steps[i].terms);
-  free(ch->values), free(ch->changes), free(ch->steps), free(ch->scratch), free(ch);
+  free(ch->params), free(ch->values), free(ch->changes), free(ch->steps), free(ch->scratch), free(ch);
 }
 
 static bool overlap(const value_t *a, const double *p, const value_t *b) {
   return p && a->cur < p + b->m * b->n && p < a->cur + a->m * a->n;
 }
 
-/* Whether the values and steps make a program a replay can run without reading or writing out of bounds. */
+/* Whether a replay that moves params[p] moves one input at most of each step (the engine leaves a step where two could to JavaScript). */
+static bool one_moving_input(const chain_t *ch, size_t p, bool *moving) {
+  for (size_t v = 0; v < ch->nvalues; v++) moving[v] = (size_t)ch->params[p] == v;
+  for (size_t i = 0; i < ch->nsteps; i++) {
+    const step_t *s = &ch->steps[i];
+    int count = 0;
+    for (int j = 0; j < 3; j++) count += s->in[j] >= 0 && moving[s->in[j]];
+    if (count > 1) return false;
+    moving[s->out] = count > 0;
+  }
+  return true;
+}
+
+/* Whether the values, params and steps make a program a replay can run without reading or writing out of bounds. */
 static bool valid(const chain_t *ch) {
-  if (ch->param >= ch->nvalues || ch->frontier >= ch->nvalues) return false;
-  bool *changes = calloc(ch->nvalues, sizeof(bool)), *output = calloc(ch->nvalues, sizeof(bool));
-  bool ok = changes && output;
-  if (ok) changes[ch->param] = true;
+  if (ch->frontier >= ch->nvalues || ch->nparams == 0) return false;
+  bool *param = calloc(ch->nvalues, sizeof(bool)), *output = calloc(ch->nvalues, sizeof(bool));
+  bool ok = param && output;
+  // A param is a value with no baseline (a leaf), named once.
+  for (size_t p = 0; ok && p < ch->nparams; p++) {
+    const int32_t v = ch->params[p];
+    ok = v >= 0 && (size_t)v < ch->nvalues && !param[v] && !ch->values[v].base;
+    if (ok) param[v] = true;
+  }
   for (size_t i = 0; ok && i < ch->nsteps; i++) {
     const step_t *s = &ch->steps[i];
     const int inputs = s->op == LINEAR ? 3 : s->op == LOGLOSS ? 2 : 1;
     // Sigmoid and the cost only with V8's exp and log (v8-math.h).
-    ok = (s->op == LINEAR || s->op == RELU || ((s->op == SIGMOID || s->op == LOGLOSS) && v8_exp)) && s->out >= 0 && (size_t)s->out < ch->nvalues && !output[s->out] && (size_t)s->out != ch->param && ch->values[s->out].base;
-    int moving = 0;
+    ok = (s->op == LINEAR || s->op == RELU || ((s->op == SIGMOID || s->op == LOGLOSS) && v8_exp)) && s->out >= 0 && (size_t)s->out < ch->nvalues && !output[s->out] && !param[s->out] && ch->values[s->out].base;
     for (int j = 0; ok && j < 3; j++) {
       const int32_t in = s->in[j];
       ok = j >= inputs ? in == -1 : (j == 2 && in == -1) || (in >= 0 && (size_t)in < ch->nvalues && in != s->out);
       // An input that is a step's output comes from an earlier step (it then has its baseline).
       if (ok && in >= 0) ok = output[in] || !ch->values[in].base;
-      if (ok && in >= 0) moving += changes[in];
     }
     if (!ok) break;
     const value_t *out = &ch->values[s->out], *x = &ch->values[s->in[0]];
@@ -64,17 +81,15 @@ static bool valid(const chain_t *ch) {
     } else {
       ok = x->m == out->m && x->n == out->n;
     }
-    // One input at most can move (the engine leaves a step where two could to JavaScript).
-    ok = ok && moving <= 1;
     // A step's working copy shares memory with no other value, nor with its baseline.
     ok = ok && !overlap(out, out->base, out);
     for (size_t v = 0; ok && v < ch->nvalues; v++)
       if (v != (size_t)s->out) ok = !overlap(out, ch->values[v].cur, &ch->values[v]) && !overlap(out, ch->values[v].base, &ch->values[v]);
-    changes[s->out] = moving > 0;
     output[s->out] = true;
   }
   ok = ok && output[ch->frontier];
-  free(changes), free(output);
+  for (size_t p = 0; ok && p < ch->nparams; p++) ok = one_moving_input(ch, p, param);
+  free(param), free(output);
   return ok;
 }
 
@@ -108,8 +123,8 @@ static bool fuse(chain_t *ch) {
 }
 
 /*
- * chainCreate(arrays, program, report): program (Int32Array) = nvalues, nsteps, param, frontier;
- * per value: rows, columns, its array's index in `arrays`, its baseline's (−1 for none); per
+ * chainCreate(arrays, program, report): program (Int32Array) = nvalues, nsteps, nparams, frontier;
+ * the params' values (a replay moves one of them: chainRun's `param` is its position here); per value: rows, columns, its array's index in `arrays`, its baseline's (−1 for none); per
  * step: op (1 linear, 2 relu, 3 sigmoid, 4 logloss), output, inputs (linear: X, W, b or −1; relu
  * and sigmoid: x, −1, −1; logloss: A, Y, −1). `report`
  * (Int32Array, 2 + the frontier's columns) receives the frontier's change after each chainRun.
@@ -128,16 +143,19 @@ static napi_value chain_create_js(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "gradproof native kernels: chainCreate(arrays, program: Int32Array, report: Int32Array)");
     return NULL;
   }
-  if (prog[0] < 1 || prog[1] < 1 || prog[2] < 0 || prog[3] < 0 || plen != HEADER + (size_t)prog[0] * VALUE + (size_t)prog[1] * STEP) return out_of_range(env);
+  if (prog[0] < 1 || prog[1] < 1 || prog[2] < 1 || prog[3] < 0 || plen != HEADER + (size_t)prog[2] + (size_t)prog[0] * VALUE + (size_t)prog[1] * STEP) return out_of_range(env);
   chain_t *ch = calloc(1, sizeof *ch);
   if (!ch) return out_of_range(env);
-  *ch = (chain_t){ .nvalues = prog[0], .nsteps = prog[1], .param = prog[2], .frontier = prog[3], .report = report };
+  *ch = (chain_t){ .nvalues = prog[0], .nsteps = prog[1], .nparams = prog[2], .frontier = prog[3], .report = report };
+  const int32_t *values = prog + HEADER + ch->nparams, *steps = values + ch->nvalues * VALUE;
+  ch->params = malloc(ch->nparams * sizeof *ch->params);
   ch->values = calloc(ch->nvalues, sizeof *ch->values);
   ch->changes = calloc(ch->nvalues, sizeof *ch->changes);
   ch->steps = calloc(ch->nsteps, sizeof *ch->steps);
-  bool ok = ch->values && ch->changes && ch->steps;
+  bool ok = ch->params && ch->values && ch->changes && ch->steps;
+  for (size_t p = 0; ok && p < ch->nparams; p++) ch->params[p] = prog[HEADER + p];
   for (size_t v = 0; ok && v < ch->nvalues; v++) {
-    const int32_t *p = prog + HEADER + v * VALUE;
+    const int32_t *p = values + v * VALUE;
     value_t *value = &ch->values[v];
     ok = p[0] >= 0 && p[1] >= 0 && p[2] >= 0 && (uint32_t)p[2] < narrays && p[3] >= -1 && (p[3] < 0 || (uint32_t)p[3] < narrays);
     if (!ok) break;
@@ -155,7 +173,7 @@ static napi_value chain_create_js(napi_env env, napi_callback_info info) {
     ok = ok && ch->changes[v].cols;
   }
   for (size_t i = 0; ok && i < ch->nsteps; i++) {
-    const int32_t *p = prog + HEADER + ch->nvalues * VALUE + i * STEP;
+    const int32_t *p = steps + i * STEP;
     ch->steps[i] = (step_t){ .op = p[0], .out = p[1], .in = { p[2], p[3], p[4] } };
   }
   if (ok && valid(ch)) ok = fuse(ch);
@@ -173,76 +191,9 @@ static napi_value chain_create_js(napi_env env, napi_callback_info info) {
   return external;
 }
 
-/* chainRun(chain, index, delta): one replay; the frontier's change is in the chain's report array. */
-static napi_value chain_run_js(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value args[3];
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  chain_t *ch = NULL;
-  double delta = 0;
-  if (argc < 3 || napi_get_value_external(env, args[0], (void **)&ch) != napi_ok || !ch || napi_get_value_double(env, args[2], &delta) != napi_ok) {
-    napi_throw_type_error(env, NULL, "gradproof native kernels: chainRun(chain, index, delta)");
-    return NULL;
-  }
-  const int64_t index = count(env, args[1]);
-  const value_t *p = &ch->values[ch->param];
-  if (index < 0 || (size_t)index >= p->m * p->n) return out_of_range(env);
-  chain_run(ch, (size_t)index, delta);
-  return NULL;
-}
-
-/* chainStep(chain, index, step): chain_step, for a chain whose frontier is the objective; its value. */
-static napi_value chain_step_js(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value args[3], result;
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  chain_t *ch = NULL;
-  double step = 0;
-  if (argc < 3 || napi_get_value_external(env, args[0], (void **)&ch) != napi_ok || !ch || napi_get_value_double(env, args[2], &step) != napi_ok) {
-    napi_throw_type_error(env, NULL, "gradproof native kernels: chainStep(chain, index, step)");
-    return NULL;
-  }
-  const int64_t index = count(env, args[1]);
-  const value_t *p = &ch->values[ch->param], *f = &ch->values[ch->frontier];
-  if (index < 0 || (size_t)index >= p->m * p->n || f->m * f->n != 1) return out_of_range(env);
-  napi_create_double(env, chain_step(ch, (size_t)index, step), &result);
-  return result;
-}
-
-/* chainSteps(chain, indices, steps, count, out, at): out[at + k] = chainStep(chain, indices[k], steps[k]) for k < count. */
-static napi_value chain_steps_js(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value args[6];
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  chain_t *ch = NULL;
-  napi_typedarray_type type;
-  size_t nindices = 0, nsteps = 0, nout = 0;
-  int32_t *indices = NULL;
-  if (argc < 6 || napi_get_value_external(env, args[0], (void **)&ch) != napi_ok || !ch ||
-      napi_get_typedarray_info(env, args[1], &type, &nindices, (void **)&indices, NULL, NULL) != napi_ok || type != napi_int32_array) {
-    napi_throw_type_error(env, NULL, "gradproof native kernels: chainSteps(chain, indices: Int32Array, steps, count, out, at)");
-    return NULL;
-  }
-  double *steps = doubles(env, args[2], &nsteps);
-  double *out = steps ? doubles(env, args[4], &nout) : NULL;
-  if (!out) return NULL;
-  const int64_t n = count(env, args[3]), at = count(env, args[5]);
-  const value_t *p = &ch->values[ch->param], *f = &ch->values[ch->frontier];
-  if (n < 0 || at < 0 || (size_t)n > nindices || (size_t)n > nsteps || (size_t)(at + n) > nout || f->m * f->n != 1) return out_of_range(env);
-  for (int64_t k = 0; k < n; k++)
-    if (indices[k] < 0 || (size_t)indices[k] >= p->m * p->n) return out_of_range(env);
-  for (int64_t k = 0; k < n; k++) out[at + k] = chain_step(ch, (size_t)indices[k], steps[k]);
-  return NULL;
-}
-
 void chain_register(napi_env env, napi_value exports) {
   napi_value f;
   napi_create_function(env, "chainCreate", NAPI_AUTO_LENGTH, chain_create_js, NULL, &f);
   napi_set_named_property(env, exports, "chainCreate", f);
-  napi_create_function(env, "chainRun", NAPI_AUTO_LENGTH, chain_run_js, NULL, &f);
-  napi_set_named_property(env, exports, "chainRun", f);
-  napi_create_function(env, "chainStep", NAPI_AUTO_LENGTH, chain_step_js, NULL, &f);
-  napi_set_named_property(env, exports, "chainStep", f);
-  napi_create_function(env, "chainSteps", NAPI_AUTO_LENGTH, chain_steps_js, NULL, &f);
-  napi_set_named_property(env, exports, "chainSteps", f);
+  chain_calls_register(env, exports);
 }

@@ -32,7 +32,8 @@ typedef struct {
 } step_t;
 
 typedef struct {
-  size_t nvalues, nsteps, param, frontier;
+  size_t nvalues, nsteps, nparams, frontier;
+  int32_t *params; /* the values a replay may move, one at a time (a chain per param, or one for them all) */
   value_t *values;
   change_t *changes;
   step_t *steps;
@@ -40,11 +41,11 @@ typedef struct {
   int32_t *report; /* the frontier's change: kind, then the row, or the column count and the columns */
 } chain_t;
 
-/* One replay: the param's element `index` has moved by `delta` (the caller moved it, and puts it back). */
-void chain_run(chain_t *ch, size_t index, double delta);
+/* One replay: element `index` of params[param] has moved by `delta` (the caller moved it, and puts it back). */
+void chain_run(chain_t *ch, size_t param, size_t index, double delta);
 
 /* One replay of a chain whose frontier is the objective, the element moved by `step` here: the objective (chain.c). */
-double chain_step(chain_t *ch, size_t index, double step);
+double chain_step(chain_t *ch, size_t param, size_t index, double step);
 
 /* The steps that take exps and logs (chain-tail.c), and the logloss step's terms, made once (false: out of memory). */
 void sigmoid_step(chain_t *ch, const step_t *s);

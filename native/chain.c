@@ -171,9 +171,10 @@ static void restore(const value_t *v, const change_t *c) {
 }
 
 /* One replay (chain-types.h). */
-void chain_run(chain_t *ch, size_t index, double delta) {
+void chain_run(chain_t *ch, size_t param, size_t index, double delta) {
   for (size_t v = 0; v < ch->nvalues; v++) ch->changes[v].kind = NONE;
-  ch->changes[ch->param] = (change_t){ .kind = ELEMENT, .at = index, .delta = delta, .cols = ch->changes[ch->param].cols };
+  const size_t moved = (size_t)ch->params[param];
+  ch->changes[moved] = (change_t){ .kind = ELEMENT, .at = index, .delta = delta, .cols = ch->changes[moved].cols };
   for (size_t i = 0; i < ch->nsteps; i++) {
     const step_t *s = &ch->steps[i];
     int moved = 0;
@@ -203,16 +204,16 @@ void chain_run(chain_t *ch, size_t index, double delta) {
 }
 
 /*
- * A replay of a chain that ends at the objective (a number): moves the param's element `index` by
+ * A replay of a chain that ends at the objective (a number): moves element `index` of params[param] by
  * `step` itself, as the JavaScript replay does (θ + step written, the move taken as what was
  * written minus θ), replays, puts everything back (the element, to its saved bits) and returns
  * the objective.
  */
-double chain_step(chain_t *ch, size_t index, double step) {
-  double *theta = ch->values[ch->param].cur + index;
+double chain_step(chain_t *ch, size_t param, size_t index, double step) {
+  double *theta = ch->values[ch->params[param]].cur + index;
   const double original = *theta;
   *theta = original + step;
-  chain_run(ch, index, *theta - original);
+  chain_run(ch, param, index, *theta - original);
   *theta = original;
   const value_t *f = &ch->values[ch->frontier];
   const double objective = f->cur[0];

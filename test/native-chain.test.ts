@@ -10,7 +10,7 @@ import { nativeAvailable, nativeKernels, useExactMath, useNativeKernels } from '
 import { compile, type Plan } from '../src/engine/plan.js';
 import { forwardGuarded } from '../src/engine/forward.js';
 import { Replayer } from '../src/engine/replayer.js';
-import { nativeChain } from '../src/engine/native-chain.js';
+import { nativeChain, planChains } from '../src/engine/native-chain.js';
 import { linear } from '../src/ops/linear.js';
 
 // Leaves must be finite (compile checks); −MAX_VALUE in a weight makes −Infinity in its layer (which
@@ -50,8 +50,8 @@ function mlp(seed: number, sizes: number[], m: number, oddOnes = false): Graph {
  * value). One element at a time (Replayer.element), or `batched`: each element's steps in one run
  * (Replayer.elements, as the driver replays).
  */
-function replayAll(plan: Plan, steps: number[], batched = false): string[] {
-  const replayer = new Replayer(plan, forwardGuarded(plan).values, true, 0);
+function replayAll(plan: Plan, steps: number[], batched = false, planChain = true): string[] {
+  const replayer = new Replayer(plan, forwardGuarded(plan).values, true, 0, planChain ? 0 : Infinity);
   const out: string[] = [];
   const values = new Float64Array(steps.length + 1);
   plan.leaves.forEach((leaf, slot) => {
@@ -69,21 +69,22 @@ function replayAll(plan: Plan, steps: number[], batched = false): string[] {
 const bitsOf = (v: number) => (Number.isNaN(v) ? 'NaN' : new BigUint64Array(Float64Array.of(v).buffer)[0].toString(16));
 
 /**
- * The replays with the native chain, then with a chain that leaves sigmoid and the cost to
- * JavaScript (`native`, the two one after the other), and with the JavaScript loops alone (`js`,
- * twice over to match).
+ * The replays with the plan's one chain for every param (where it has one), with a chain per
+ * param, and with chains that leave sigmoid and the cost to JavaScript (`native`, the three one
+ * after the other), and with the JavaScript loops alone (`js`, three times over to match).
  */
 function bothWays(g: Graph, steps = [1e-3, -1e-3, 1e-7]) {
   const plan = compile(g, new OpRegistry());
   useNativeKernels(true);
   const native = replayAll(plan, steps, true);
+  const perParam = replayAll(plan, steps, false, false);
   const exact = useExactMath(false);
   const shorter = replayAll(plan, steps);
   useExactMath(exact);
   useNativeKernels(false);
   const js = replayAll(plan, steps, true);
   useNativeKernels(true);
-  return { native: [...native, ...shorter], js: [...js, ...js], plan };
+  return { native: [...native, ...perParam, ...shorter], js: [...js, ...js, ...js], plan };
 }
 
 /** The chain made after each param: its frontier's and the following nodes' names. */
@@ -105,6 +106,20 @@ afterEach(() => {
 });
 
 describe.runIf(nativeAvailable())('the native chain of layers gives the JavaScript replay bits', () => {
+  it('is made once for every param of a plan of chain ops, and not for a plan with another op', () => {
+    const values = (p: Plan) => forwardGuarded(p).values;
+    const buffers = (p: Plan) => new Replayer(p, values(p), true)['buffers'] as (Tensor | null)[];
+    const plan = compile(mlp(1, [6, 5, 4, 1], 3), new OpRegistry());
+    const chains = planChains(plan, values(plan), buffers(plan));
+    expect([...(chains?.keys() ?? [])].map((slot) => plan.leaves[slot].name)).toEqual(['W1', 'b1', 'W2', 'W3', 'b3']);
+    expect([...chains!.values()].every((c) => c.complete && c.frontier === plan.objective)).toBe(true);
+    const withAdd = compile(graph().input('X', matrix(createRandom(1), 2, 3)).input('Y', labels(3)).param('W', matrix(createRandom(2), 1, 2)).node('Z', 'linear', ['X', 'W']).node('Z2', 'add', ['Z', 'Z']).node('P', 'sigmoid', ['Z2']).node('cost', 'logloss', ['P', 'Y']).build(), new OpRegistry());
+    expect(planChains(withAdd, values(withAdd), buffers(withAdd))).toBeNull();
+    const exact = useExactMath(false);
+    expect(planChains(plan, values(plan), buffers(plan))).toBeNull();
+    useExactMath(exact);
+  });
+
   it('is made after every param of an MLP, up to the cost (to the last linear layer without V8\'s exp and log)', () => {
     const plan = compile(mlp(1, [6, 5, 4, 1], 3), new OpRegistry());
     expect(chains(plan)).toEqual({ W1: 'cost | ', b1: 'cost | ', W2: 'cost | ', W3: 'cost | ', b3: 'cost | ' });
@@ -279,15 +294,19 @@ describe.runIf(nativeAvailable())('the native chain of layers gives the JavaScri
     const native = nativeKernels()!;
     const a = new Float64Array(6);
     const [z, zBase, w] = [new Float64Array(4), new Float64Array(4), new Float64Array(2)];
-    // values: W [2, 1] (param), X [1, 3], Z [2, 2]: X has 3 columns, Z 2.
-    const program = (xCols: number, zCols: number) => Int32Array.from([3, 1, 0, 2, 2, 1, 2, -1, 1, xCols, 3, -1, 2, zCols, 0, 1, 1, 2, 1, 0, -1]);
-    expect(() => native.chainCreate([z, zBase, w, a], program(3, 2), new Int32Array(4))).toThrow(RangeError);
-    expect(() => native.chainCreate([z, zBase, w, a], program(2, 2), new Int32Array(1))).toThrow(RangeError);
-    const chain = native.chainCreate([z, zBase, w, a], program(2, 2), new Int32Array(4));
-    expect(() => native.chainRun(chain, 2, 1)).toThrow(RangeError);
+    // values: W [2, 1] (the param), X [1, 3], Z [2, 2]: X has 3 columns, Z 2; params: W, or W and Z.
+    const program = (xCols: number, zCols: number, params = [0]) => Int32Array.from([3, 1, params.length, 2, ...params, 2, 1, 2, -1, 1, xCols, 3, -1, 2, zCols, 0, 1, 1, 2, 1, 0, -1]);
+    const arrays = [z, zBase, w, a];
+    expect(() => native.chainCreate(arrays, program(3, 2), new Int32Array(4))).toThrow(RangeError);
+    expect(() => native.chainCreate(arrays, program(2, 2), new Int32Array(1))).toThrow(RangeError);
+    // A param must be a leaf (Z is a step's output), named once, within the values.
+    for (const params of [[0, 2], [0, 0], [3], []]) expect(() => native.chainCreate(arrays, program(2, 2, params), new Int32Array(4))).toThrow(RangeError);
+    const chain = native.chainCreate(arrays, program(2, 2), new Int32Array(4));
+    expect(() => native.chainRun(chain, 0, 2, 1)).toThrow(RangeError);
+    expect(() => native.chainRun(chain, 1, 0, 1)).toThrow(RangeError);
     // chainStep only for a chain whose last value is one number (the objective).
-    expect(() => native.chainStep(chain, 0, 1)).toThrow(RangeError);
-    expect(() => native.chainSteps(chain, Int32Array.of(0), Float64Array.of(1), 1, new Float64Array(1), 0)).toThrow(RangeError);
-    expect(() => native.chainRun(chain, 1, 1)).not.toThrow();
+    expect(() => native.chainStep(chain, 0, 0, 1)).toThrow(RangeError);
+    expect(() => native.chainSteps(chain, 0, Int32Array.of(0), Float64Array.of(1), 1, new Float64Array(1), 0)).toThrow(RangeError);
+    expect(() => native.chainRun(chain, 0, 1, 1)).not.toThrow();
   });
 });

@@ -4,12 +4,15 @@
  * than 8 elements gets its own off-heap buffer, which costs 1-3 µs to make (scratch timings; a
  * view of an existing buffer: 15-45 ns), most of a tiny network's forward pass. A slab is
  * handed out once, front to back (fresh memory, so zeros, as `new Float64Array(n)` gives), and
- * goes when no view of it is left. Up to 8 elements V8 keeps a typed array in its heap (cheap),
- * and past 256 an array gets a buffer of its own (its making is then small beside its use): a
- * slab kept alive by one small view holds at most 16 KB that nothing else uses.
+ * goes when no view of it is left. Even arrays of 8 elements or fewer, which V8 keeps in its
+ * heap, cheap to make, come from a slab: the native chain would have V8 move each of them off its
+ * heap (about 1 µs apiece) when it takes their address (the fraud net's full check 82-92 ->
+ * 77-81 µs, three runs each on one CPU). Past 256 elements an array gets a buffer of its own
+ * (its making is then small beside its use): a slab kept alive by one small view holds at most
+ * 16 KB that nothing else uses.
  */
 const SLAB_BYTES = 1 << 14;
-const MIN = 9;
+const MIN = 1;
 const MAX = 256;
 
 // Module state: the slab being handed out and the bytes of it handed out so far.

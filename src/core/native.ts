@@ -16,14 +16,14 @@ export interface NativeKernels {
   relu(x: Float64Array, out: Float64Array, start: number, count: number): void;
   /** out = A·B (+ bias per row), A [m, k] (stored [k, m] when transA), B [k, n] (stored [n, k] when transB): each sum from 0, in order of p. */
   product(out: Float64Array, a: Float64Array, b: Float64Array, bias: Float64Array | null, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
-  /** A replay's chain of linear and relu layers (native/chain-create.c has the program's format); throws a RangeError when it does not fit its arrays. */
+  /** A replay's chain of layers (native/chain-create.c has the program's format); throws a RangeError when it does not fit its arrays. */
   chainCreate(arrays: readonly Float64Array[], program: Int32Array, report: Int32Array): unknown;
-  /** One replay of the chain: element `index` of its param has moved by `delta`; the last value's change goes into the chain's report. */
-  chainRun(chain: unknown, index: number, delta: number): void;
-  /** One replay of a chain that ends at the objective: moves element `index` of its param by `step`, replays, puts all back, and returns the objective. */
-  chainStep(chain: unknown, index: number, step: number): number;
-  /** chainStep for `count` elements: out[at + k] = chainStep(chain, indices[k], steps[k]). */
-  chainSteps(chain: unknown, indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void;
+  /** One replay of the chain: element `index` of its param at position `param` has moved by `delta`; the last value's change goes into the chain's report. */
+  chainRun(chain: unknown, param: number, index: number, delta: number): void;
+  /** One replay of a chain that ends at the objective: moves element `index` of its param at position `param` by `step`, replays, puts all back, and returns the objective. */
+  chainStep(chain: unknown, param: number, index: number, step: number): number;
+  /** chainStep for `count` elements of one param: out[at + k] = chainStep(chain, param, indices[k], steps[k]). */
+  chainSteps(chain: unknown, param: number, indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void;
   /** out[i] = V8's exp (0), log (1) or log1p (2) of x[i], called from C (native/v8-math.h); false when the node binary does not export them. */
   v8Math(which: 0 | 1 | 2, x: Float64Array, out: Float64Array): boolean;
 }

@@ -82,34 +82,55 @@ export function nativeChain(plan: Plan, slot: number, baseline: Values, buffers:
     const inChain = new Set(nodes.slice(0, length).map((n) => n.slot));
     const read = new Set(nodes.slice(length).flatMap((n) => n.args.filter((a) => inChain.has(a))));
     if (inChain.has(plan.objective)) read.add(plan.objective);
-    if (read.size === 1) return make(native, plan, slot, baseline, buffers, nodes, length, [...read][0]);
+    if (read.size === 1) return make(native, plan, [slot], baseline, buffers, nodes.slice(0, length), nodes.slice(length), [...read][0])?.[0] ?? null;
   }
   return null;
 }
 
-/** The chain's program (its format: native/chain-create.c) and the object that runs it. */
-function make(native: NativeKernels, plan: Plan, param: number, baseline: Values, buffers: readonly (Tensor | null)[], nodes: readonly PlanNode[], length: number, frontier: number): NativeChain | null {
-  const chain = nodes.slice(0, length);
+/**
+ * One chain for every param, when every node of the plan is an op a chain runs and the chain
+ * reaches the objective: a replay of any element then takes one native call, and the chain is
+ * made once for them all (on a tiny network, making a chain per param costs more than its
+ * replays save). Per param slot, the chain as that param sees it; null where there is none.
+ */
+export function planChains(plan: Plan, baseline: Values, buffers: readonly (Tensor | null)[]): Map<number, NativeChain> | null {
+  const native = nativeKernels();
+  const params = plan.leaves.flatMap((leaf, slot) => (leaf.kind === 'param' ? [slot] : []));
+  if (!native || params.length === 0 || params.some((slot) => plan.leaves[slot].value.shape.length !== 2)) return null;
+  const isNode = new Set(plan.nodes.map((n) => n.slot));
+  const fits = (node: PlanNode) => {
+    const kind = kindOf(node);
+    const shapes = kind === LOGLOSS ? isNode.has(node.args[0]) : baseline[node.slot].shape.length === 2;
+    return kind !== 0 && buffers[node.slot] !== null && shapes;
+  };
+  if (!plan.nodes.every(fits) || plan.nodes.at(-1)?.slot !== plan.objective) return null;
+  const chains = make(native, plan, params, baseline, buffers, plan.nodes, [], plan.objective);
+  return chains && new Map(params.map((slot, k) => [slot, chains[k]]));
+}
+
+/** The chain's program (its format: native/chain-create.c) and, per param, the object that runs it; null when the C side refuses it. */
+function make(native: NativeKernels, plan: Plan, params: readonly number[], baseline: Values, buffers: readonly (Tensor | null)[], chain: readonly PlanNode[], rest: readonly PlanNode[], frontier: number): Chain[] | null {
   const arrays: Float64Array[] = [];
   const arrayOf = (a: Float64Array) => (arrays.includes(a) ? arrays.indexOf(a) : arrays.push(a) - 1);
+  const inChain = new Set(chain.map((n) => n.slot));
   const ids = new Map<number, number>();
   const values: number[] = [];
   const valueOf = (s: number): number => {
     if (!ids.has(s)) {
-      const node = chain.find((n) => n.slot === s);
+      const node = inChain.has(s);
       const [m, n] = baseline[s].shape.length === 2 ? baseline[s].shape : [1, baseline[s].data.length];
-      const current = node ? buffers[s]!.data : s === param ? plan.leaves[s].value.data : baseline[s].data;
+      const current = node ? buffers[s]!.data : plan.leaves[s]?.kind === 'param' ? plan.leaves[s].value.data : baseline[s].data;
       values.push(m, n, arrayOf(current), node ? arrayOf(baseline[s].data) : -1);
       ids.set(s, ids.size);
     }
     return ids.get(s)!;
   };
-  valueOf(param);
+  const paramIds = params.map(valueOf);
   const steps = chain.flatMap((node) => {
     const inputs = node.args.map(valueOf);
     return [kindOf(node), valueOf(node.slot), ...inputs, ...Array(3 - inputs.length).fill(-1)];
   });
-  const program = Int32Array.from([ids.size, chain.length, 0, valueOf(frontier), ...values, ...steps]);
+  const program = Int32Array.from([ids.size, chain.length, params.length, valueOf(frontier), ...paramIds, ...values, ...steps]);
   // Room for the frontier's change: its kind, and a row or its changed columns (values: m, n, ...).
   const report = new Int32Array(2 + values[4 * valueOf(frontier) + 1]);
   let handle: unknown;
@@ -119,13 +140,16 @@ function make(native: NativeKernels, plan: Plan, param: number, baseline: Values
     // The C side checks every program against its arrays; one it refuses is replayed in JavaScript.
     return null;
   }
-  return new Chain(native, handle, arrays, report, frontier, nodes.slice(length), frontier === plan.objective && length === nodes.length);
+  const complete = frontier === plan.objective && rest.length === 0;
+  return params.map((_slot, position) => new Chain(native, handle, position, arrays, report, frontier, rest, complete));
 }
 
 class Chain implements NativeChain {
   constructor(
     private readonly native: NativeKernels,
     private readonly handle: unknown,
+    /** The param's position in the chain's list of params. */
+    private readonly param: number,
     /** Held as long as the handle is: the chain points into these arrays. */
     readonly arrays: readonly Float64Array[],
     /** The frontier's change after each run (chain.c writes it). */
@@ -136,18 +160,18 @@ class Chain implements NativeChain {
   ) {}
 
   step(index: number, step: number): number {
-    return this.native.chainStep(this.handle, index, step);
+    return this.native.chainStep(this.handle, this.param, index, step);
   }
 
   steps(indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void {
-    this.native.chainSteps(this.handle, indices, steps, count, out, at);
+    this.native.chainSteps(this.handle, this.param, indices, steps, count, out, at);
   }
 
   /** The frontier's changed columns, refilled by each run (a change's arrays are the engine's, read during a replay, never kept). */
   private readonly cols: number[] = [];
 
   run(index: number, delta: number): Rows | Region | null {
-    this.native.chainRun(this.handle, index, delta);
+    this.native.chainRun(this.handle, this.param, index, delta);
     const report = this.report;
     const kind = report[0];
     if (kind === NONE) return null;

@@ -12,7 +12,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { Values } from './forward.js';
 import { nodeError } from './call-op.js';
-import { nativeChain, type NativeChain } from './native-chain.js';
+import { nativeChain, planChains, type NativeChain } from './native-chain.js';
 import { hasBuiltinUpdate } from '../ops/index.js';
 import { f64, f64Copy } from '../core/alloc.js';
 
@@ -27,6 +27,9 @@ const SMALL = 256;
  * network save, so a param of a few elements (the fraud net's) replays in JavaScript.
  */
 export const CHAIN_AFTER = 64;
+
+/** The plan's one chain for every param (native-chain.ts, planChains) is made at the replay number PLAN_CHAIN_AFTER, all params' together. */
+export const PLAN_CHAIN_AFTER = 0;
 
 /** A change as the ops see it, always with the same fields (one object shape keeps their property reads fast). */
 const changeOf = (rows: Rows, cols: readonly number[] | undefined, before: Tensor | null, element: RowChange['element']): RowChange => ({ rows, cols, before, element });
@@ -73,6 +76,10 @@ export class Replayer {
   private readonly chains = new Map<number, NativeChain | null>();
   /** Per param slot: its replays so far, until its chain is tried. */
   private readonly replays = new Map<number, number>();
+  /** The plan's chain for every param, per param slot: undefined until tried, null when there is none. */
+  private planChain: Map<number, NativeChain> | null | undefined;
+  /** Replays so far, of any param, until the plan's chain is tried. */
+  private replaysAll = 0;
 
   constructor(
     private readonly plan: Plan,
@@ -81,6 +88,8 @@ export class Replayer {
     private readonly incremental = true,
     /** Replays of a param before its native chain is made (tests make it at once: 0). */
     private readonly chainAfter = CHAIN_AFTER,
+    /** Replays before the plan's chain for every param is made (tests: 0 at once, Infinity never). */
+    private readonly planChainAfter = Math.min(PLAN_CHAIN_AFTER, chainAfter),
   ) {
     const slots = baseline.length;
     this.values = baseline.slice();
@@ -136,6 +145,12 @@ export class Replayer {
 
   /** The param's chain, for `count` replays to come (made once it has had `chainAfter` replays), or null. */
   private chainFor(slot: number, count: number): NativeChain | null {
+    if (this.planChain === undefined && this.incremental) {
+      this.replaysAll += count;
+      if (this.replaysAll > this.planChainAfter) this.planChain = planChains(this.plan, this.baseline, this.buffers);
+    }
+    const fromPlan = this.planChain?.get(slot);
+    if (fromPlan !== undefined) return fromPlan;
     const chain = this.chains.get(slot);
     if (chain !== undefined) return chain;
     const replays = this.replays.get(slot) ?? 0;

@@ -1,0 +1,100 @@
+/*
+ * The N-API functions that run a chain (chain-create.c makes it, chain.c runs it), called once
+ * per evaluation or run of evaluations: each checks its arguments (the param's position, its
+ * elements, the arrays' lengths) before it moves anything.
+ */
+#include <node_api.h>
+#include <stdint.h>
+
+#include "args.h"
+#include "chain.h"
+#include "chain-types.h"
+
+/* The chain and the param's position in its list from args[0] and args[1]; NULL (an error pending) when either is wrong. */
+static chain_t *chain_and_param(napi_env env, const napi_value *args, size_t *param, const char *usage) {
+  chain_t *ch = NULL;
+  if (napi_get_value_external(env, args[0], (void **)&ch) != napi_ok || !ch) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  const int64_t p = count(env, args[1]);
+  if (p < 0 || (size_t)p >= ch->nparams) return out_of_range(env), NULL;
+  *param = (size_t)p;
+  return ch;
+}
+
+/* Whether `index` is an element of the param at `param`. */
+static bool element_of(const chain_t *ch, size_t param, int64_t index) {
+  const value_t *p = &ch->values[ch->params[param]];
+  return index >= 0 && (size_t)index < p->m * p->n;
+}
+
+/* Whether the chain's frontier is one number (the objective, for chainStep and chainSteps). */
+static bool ends_in_number(const chain_t *ch) { return ch->values[ch->frontier].m * ch->values[ch->frontier].n == 1; }
+
+/* chainRun(chain, param, index, delta): one replay; the frontier's change is in the chain's report array. */
+static napi_value chain_run_js(napi_env env, napi_callback_info info) {
+  size_t argc = 4, param = 0;
+  napi_value args[4];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  const char *usage = "gradproof native kernels: chainRun(chain, param, index, delta)";
+  chain_t *ch = argc >= 4 ? chain_and_param(env, args, &param, usage) : (napi_throw_type_error(env, NULL, usage), NULL);
+  double delta = 0;
+  if (!ch) return NULL;
+  if (napi_get_value_double(env, args[3], &delta) != napi_ok) return napi_throw_type_error(env, NULL, usage), NULL;
+  const int64_t index = count(env, args[2]);
+  if (!element_of(ch, param, index)) return out_of_range(env);
+  chain_run(ch, param, (size_t)index, delta);
+  return NULL;
+}
+
+/* chainStep(chain, param, index, step): chain_step, for a chain whose frontier is the objective; its value. */
+static napi_value chain_step_js(napi_env env, napi_callback_info info) {
+  size_t argc = 4, param = 0;
+  napi_value args[4], result;
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  const char *usage = "gradproof native kernels: chainStep(chain, param, index, step)";
+  chain_t *ch = argc >= 4 ? chain_and_param(env, args, &param, usage) : (napi_throw_type_error(env, NULL, usage), NULL);
+  double step = 0;
+  if (!ch) return NULL;
+  if (napi_get_value_double(env, args[3], &step) != napi_ok) return napi_throw_type_error(env, NULL, usage), NULL;
+  const int64_t index = count(env, args[2]);
+  if (!element_of(ch, param, index) || !ends_in_number(ch)) return out_of_range(env);
+  napi_create_double(env, chain_step(ch, param, (size_t)index, step), &result);
+  return result;
+}
+
+/* chainSteps(chain, param, indices, steps, count, out, at): out[at + k] = chainStep(chain, param, indices[k], steps[k]) for k < count. */
+static napi_value chain_steps_js(napi_env env, napi_callback_info info) {
+  size_t argc = 7, param = 0, nindices = 0, nsteps = 0, nout = 0;
+  napi_value args[7];
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  const char *usage = "gradproof native kernels: chainSteps(chain, param, indices: Int32Array, steps, count, out, at)";
+  chain_t *ch = argc >= 7 ? chain_and_param(env, args, &param, usage) : (napi_throw_type_error(env, NULL, usage), NULL);
+  napi_typedarray_type type;
+  int32_t *indices = NULL;
+  if (!ch) return NULL;
+  if (napi_get_typedarray_info(env, args[2], &type, &nindices, (void **)&indices, NULL, NULL) != napi_ok || type != napi_int32_array) return napi_throw_type_error(env, NULL, usage), NULL;
+  double *steps = doubles(env, args[3], &nsteps);
+  double *out = steps ? doubles(env, args[5], &nout) : NULL;
+  if (!out) return NULL;
+  const int64_t n = count(env, args[4]), at = count(env, args[6]);
+  if (n < 0 || at < 0 || (size_t)n > nindices || (size_t)n > nsteps || (size_t)(at + n) > nout || !ends_in_number(ch)) return out_of_range(env);
+  for (int64_t k = 0; k < n; k++)
+    if (!element_of(ch, param, indices[k])) return out_of_range(env);
+  for (int64_t k = 0; k < n; k++) out[at + k] = chain_step(ch, param, (size_t)indices[k], steps[k]);
+  return NULL;
+}
+
+void chain_calls_register(napi_env env, napi_value exports) {
+  const struct { const char *name; napi_callback f; } calls[] = {
+    {"chainRun", chain_run_js},
+    {"chainStep", chain_step_js},
+    {"chainSteps", chain_steps_js},
+  };
+  for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+    napi_value f;
+    napi_create_function(env, calls[i].name, NAPI_AUTO_LENGTH, calls[i].f, NULL, &f);
+    napi_set_named_property(env, exports, calls[i].name, f);
+  }
+}
