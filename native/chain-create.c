@@ -152,7 +152,15 @@ static napi_value chain_create_js(napi_env env, napi_callback_info info) {
   ch->values = calloc(ch->nvalues, sizeof *ch->values);
   ch->changes = calloc(ch->nvalues, sizeof *ch->changes);
   ch->steps = calloc(ch->nsteps, sizeof *ch->steps);
-  bool ok = ch->params && ch->values && ch->changes && ch->steps;
+  // Each array's numbers and length, looked up once (N-API calls cost here: a value may share an array).
+  double **data = calloc(narrays + 1, sizeof *data);
+  size_t *lengths = calloc(narrays + 1, sizeof *lengths);
+  bool ok = ch->params && ch->values && ch->changes && ch->steps && data && lengths;
+  for (uint32_t a = 0; ok && a < narrays; a++) {
+    napi_value array;
+    data[a] = napi_get_element(env, args[0], a, &array) == napi_ok ? doubles(env, array, &lengths[a]) : NULL;
+    if (!data[a]) return free(data), free(lengths), chain_free(env, ch, NULL), NULL;
+  }
   for (size_t p = 0; ok && p < ch->nparams; p++) ch->params[p] = prog[HEADER + p];
   for (size_t v = 0; ok && v < ch->nvalues; v++) {
     const int32_t *p = values + v * VALUE;
@@ -160,26 +168,21 @@ static napi_value chain_create_js(napi_env env, napi_callback_info info) {
     ok = p[0] >= 0 && p[1] >= 0 && p[2] >= 0 && (uint32_t)p[2] < narrays && p[3] >= -1 && (p[3] < 0 || (uint32_t)p[3] < narrays);
     if (!ok) break;
     value->m = p[0], value->n = p[1];
-    for (int j = 2; ok && j < 4 && p[j] >= 0; j++) {
-      napi_value array;
-      size_t length = 0;
-      double *data = napi_get_element(env, args[0], p[j], &array) == napi_ok ? doubles(env, array, &length) : NULL;
-      if (!data) return chain_free(env, ch, NULL), NULL;
-      ok = times(value->m, value->n) <= length;
-      if (j == 2) value->cur = data;
-      else value->base = data;
-    }
+    value->cur = data[p[2]];
+    value->base = p[3] >= 0 ? data[p[3]] : NULL;
+    ok = times(value->m, value->n) <= lengths[p[2]] && (p[3] < 0 || times(value->m, value->n) <= lengths[p[3]]);
     ch->changes[v].cols = ok ? malloc((value->n + 1) * sizeof(int32_t)) : NULL;
     ok = ok && ch->changes[v].cols;
   }
+  free(data), free(lengths);
   for (size_t i = 0; ok && i < ch->nsteps; i++) {
     const int32_t *p = steps + i * STEP;
     ch->steps[i] = (step_t){ .op = p[0], .out = p[1], .in = { p[2], p[3], p[4] } };
   }
-  if (ok && valid(ch)) ok = fuse(ch);
+  ok = ok && valid(ch) && fuse(ch);
   for (size_t i = 0; ok && i < ch->nsteps; i++)
     if (ch->steps[i].op == LOGLOSS) ok = logloss_terms(ch, &ch->steps[i]);
-  if (!ok || !valid(ch) || rlen < 2 + ch->values[ch->frontier].n) {
+  if (!ok || rlen < 2 + ch->values[ch->frontier].n) {
     chain_free(env, ch, NULL);
     return out_of_range(env);
   }

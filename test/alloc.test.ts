@@ -1,6 +1,6 @@
 /** The small-array allocator (src/core/alloc.ts): zeroed, separate arrays of the size asked, whatever their number. */
 import { describe, expect, it } from 'vitest';
-import { f64, f64Copy } from '../src/core/alloc.js';
+import { f64, f64Copy, i32 } from '../src/core/alloc.js';
 
 describe('f64, the small-array allocator', () => {
   it('gives zeroed arrays of the size asked that share no element, across many slabs', () => {
@@ -11,6 +11,14 @@ describe('f64, the small-array allocator', () => {
     arrays.forEach((a, k) => a.fill(k + 1));
     // Had two arrays overlapped, the later fill would show in the earlier one.
     expect(arrays.every((a, k) => a.every((v) => v === k + 1))).toBe(true);
+  });
+
+  it('gives Int32Arrays from the same slabs, sharing no byte with the Float64Arrays', () => {
+    const made = Array.from({ length: 2000 }, (_v, k) => (k % 2 ? f64(1 + (k % 13)) : i32(1 + (k % 7))));
+    expect(made.every((a) => a.every((v) => v === 0))).toBe(true);
+    made.forEach((a, k) => a.fill(k + 1));
+    expect(made.every((a, k) => a.every((v) => v === k + 1))).toBe(true);
+    expect(i32(5).length).toBe(5);
   });
 
   it('copies', () => {

@@ -19,16 +19,29 @@ const MAX = 256;
 let slab: ArrayBuffer | null = null;
 let used = 0;
 
-/** A zeroed Float64Array of n elements. */
-export function f64(n: number): Float64Array {
-  if (n < MIN || n > MAX) return new Float64Array(n);
-  if (slab === null || used + 8 * n > SLAB_BYTES) {
+/** Where the next `bytes` (a multiple of 8) of a slab start: the slab and the offset. */
+function room(bytes: number): ArrayBuffer {
+  if (slab === null || used + bytes > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);
     used = 0;
   }
-  const view = new Float64Array(slab, used, n);
-  used += 8 * n;
-  return view;
+  used += bytes;
+  return slab;
+}
+
+/** A zeroed Float64Array of n elements. */
+export function f64(n: number): Float64Array {
+  if (n < MIN || n > MAX) return new Float64Array(n);
+  const buffer = room(8 * n);
+  return new Float64Array(buffer, used - 8 * n, n);
+}
+
+/** A zeroed Int32Array of n elements (as f64: for arrays the native chain keeps, off V8's heap). */
+export function i32(n: number): Int32Array {
+  const bytes = 8 * Math.ceil(n / 2);
+  if (n < MIN || bytes > 8 * MAX) return new Int32Array(n);
+  const buffer = room(bytes);
+  return new Int32Array(buffer, used - bytes, n);
 }
 
 /** A copy of `source` (f64's). */

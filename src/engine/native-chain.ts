@@ -17,6 +17,7 @@
 import type { Region, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
 import { nativeKernels, nativeMathExact, type NativeKernels } from '../core/native.js';
+import { i32 } from '../core/alloc.js';
 import { linear } from '../ops/linear.js';
 import { relu } from '../ops/relu.js';
 import { sigmoid } from '../ops/sigmoid.js';
@@ -108,6 +109,16 @@ export function planChains(plan: Plan, baseline: Values, buffers: readonly (Tens
   return chains && new Map(params.map((slot, k) => [slot, chains[k]]));
 }
 
+// Module state: room for a chain's program, which chainCreate reads once (it keeps none of it).
+let programRoom = new Int32Array(256);
+
+/** `list` in programRoom (made larger when needed). */
+function programOf(list: readonly number[]): Int32Array {
+  if (programRoom.length < list.length) programRoom = new Int32Array(2 * list.length);
+  programRoom.set(list);
+  return programRoom.subarray(0, list.length);
+}
+
 /** The chain's program (its format: native/chain-create.c) and, per param, the object that runs it; null when the C side refuses it. */
 function make(native: NativeKernels, plan: Plan, params: readonly number[], baseline: Values, buffers: readonly (Tensor | null)[], chain: readonly PlanNode[], rest: readonly PlanNode[], frontier: number): Chain[] | null {
   const arrays: Float64Array[] = [];
@@ -130,9 +141,9 @@ function make(native: NativeKernels, plan: Plan, params: readonly number[], base
     const inputs = node.args.map(valueOf);
     return [kindOf(node), valueOf(node.slot), ...inputs, ...Array(3 - inputs.length).fill(-1)];
   });
-  const program = Int32Array.from([ids.size, chain.length, params.length, valueOf(frontier), ...paramIds, ...values, ...steps]);
+  const program = programOf([ids.size, chain.length, params.length, valueOf(frontier), ...paramIds, ...values, ...steps]);
   // Room for the frontier's change: its kind, and a row or its changed columns (values: m, n, ...).
-  const report = new Int32Array(2 + values[4 * valueOf(frontier) + 1]);
+  const report = i32(2 + values[4 * valueOf(frontier) + 1]);
   let handle: unknown;
   try {
     handle = native.chainCreate(arrays, program, report);
