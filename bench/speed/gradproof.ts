@@ -10,6 +10,7 @@ import { compile } from '../../src/engine/plan.js';
 import { forwardGuarded, leafValues, replayObjective } from '../../src/engine/forward.js';
 import { buildGraph, loadCase, SEED_BUGS_MODULE, type Variant } from './cases.js';
 import { sampledRun, type ParamSample, type SampleOptions } from './sample.js';
+import { pinMainThread } from './pin.js';
 import { peakRssMb, rssMb, secondsPerCall, since, spread, type Spread } from './timing.js';
 import { liveMemory, type MemoryFigures } from './memory.js';
 
@@ -31,6 +32,8 @@ export interface WorkerSpec {
   budgetSeconds: number;
   /** Big cases, mode graph: sample first; run whole when the estimate is at most `fullUnderSeconds`. */
   sample: (SampleOptions & { fullUnderSeconds: number }) | null;
+  /** The CPU the worker's main thread runs on (pin.ts), or null. */
+  cpu: number | null;
 }
 
 export interface WorkerResult {
@@ -84,6 +87,7 @@ async function wholeRuns(graph: Graph, registry: OpRegistry, spec: WorkerSpec, m
 }
 
 export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
+  pinMainThread(spec.cpu);
   const values = loadCase(spec.file);
   const { graph, ops } = buildGraph(values, spec.variant);
   // The buggy variant's ops by module path, so that worker threads can load them too.

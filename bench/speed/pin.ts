@@ -2,11 +2,14 @@
  * Which CPU the timed processes run on. This machine's two vCPUs do not run at one speed: the
  * same check, gradproof's or the peer's, takes 1.4-1.5 times as long on CPU 1 as on CPU 0
  * (`taskset -c 0` against `-c 1`, four runs each), and an unpinned process stays on the one it
- * started on. A ratio is fair only when both sides run on the same CPU, so on one-thread rows
- * both run under `taskset -c N` (N = 0 by default, `--cpu` sets it, `--cpu none` pins nothing),
- * every thread of the process with them. (gradproof's main thread alone on CPU 0, V8's collector
- * threads free to run on the slower CPU 1, gave the fraud check 87-166 µs across six runs; the
- * whole process on CPU 0, 77-82 in three.) Rows on several threads are never pinned.
+ * started on. A ratio is fair only when both sides compute on the same CPU, so on one-thread
+ * rows the peer runs under `taskset -c N` (N = 0 by default, `--cpu` sets it, `--cpu none` pins
+ * nothing; with one BLAS thread it has no other thread), and gradproof's worker pins its main
+ * thread alone when it starts (`taskset -p`, pinMainThread): V8's own threads (the optimising
+ * compiler's, the collector's), already started, stay free to run on the other CPU, as they
+ * would on any machine with two cores. (With them pinned too, on CPU 0 with the main thread, the
+ * seed bug's default check of MLP 100 took 4.3-4.7 ms in two runs of the bench, against 1.2-1.9
+ * ms otherwise.) Rows on several threads are never pinned.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -25,4 +28,9 @@ export const pinnedCpu = (): number | null => (hasTaskset ? cpu : null);
 export function pinned(command: string, args: readonly string[], threads = 1): [string, string[]] {
   const at = threads === 1 ? pinnedCpu() : null;
   return at === null ? [command, [...args]] : ['taskset', ['-c', String(at), command, ...args]];
+}
+
+/** Pins this process's main thread (its id is the process's) to `at`; its other threads keep theirs. */
+export function pinMainThread(at: number | null): void {
+  if (at !== null && hasTaskset) spawnSync('taskset', ['-p', '-c', String(at), String(process.pid)], { stdio: 'ignore' });
 }

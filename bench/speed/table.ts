@@ -75,7 +75,7 @@ export function header(m: Machine): string {
     `- node ${m.node}; python ${p.python}, numpy ${p.numpy} (${p.blas})`,
     m.pinnedCpu === null
       ? '- CPU: not pinned (a process runs where the system puts it)'
-      : `- CPU: both sides' one-thread runs pinned to CPU ${m.pinnedCpu} (\`taskset -c ${m.pinnedCpu}\`): this machine's vCPUs run at different speeds (bench/speed/pin.ts); threaded rows are not pinned`,
+      : `- CPU: one-thread rows compute on CPU ${m.pinnedCpu}: the peer under \`taskset -c ${m.pinnedCpu}\`, gradproof's main thread pinned there (V8's own threads free): this machine's vCPUs run at different speeds (bench/speed/pin.ts); threaded rows are not pinned`,
     `- peer's BLAS kernel: ${p.blasCore} with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for the peer only` +
       (p.blasCoreWithParentEnv ? ` (this shell has ${dropped}: numpy would use ${p.blasCoreWithParentEnv})` : ' (neither was set here)') +
       `; BLAS threads ${p.blasThreads ?? '?'} (${p.threadsSetting}), except on rows where gradproof runs on ${m.cores} threads: the peer then has ${m.cores} BLAS threads (OPENBLAS_NUM_THREADS=${m.cores})`,
