@@ -87,14 +87,10 @@ static napi_value chain_steps_js(napi_env env, napi_callback_info info) {
 }
 
 void chain_calls_register(napi_env env, napi_value exports) {
-  const struct { const char *name; napi_callback f; } calls[] = {
+  const export_t calls[] = {
     {"chainRun", chain_run_js},
     {"chainStep", chain_step_js},
     {"chainSteps", chain_steps_js},
   };
-  for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
-    napi_value f;
-    napi_create_function(env, calls[i].name, NAPI_AUTO_LENGTH, calls[i].f, NULL, &f);
-    napi_set_named_property(env, exports, calls[i].name, f);
-  }
+  export_all(env, exports, calls, sizeof calls / sizeof calls[0]);
 }

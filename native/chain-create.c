@@ -127,7 +127,8 @@ static bool fuse(chain_t *ch) {
  * the params' values (a replay moves one of them: chainRun's `param` is its position here); per value: rows, columns, its array's index in `arrays`, its baseline's (−1 for none); per
  * step: op (1 linear, 2 relu, 3 sigmoid, 4 logloss), output, inputs (linear: X, W, b or −1; relu
  * and sigmoid: x, −1, −1; logloss: A, Y, −1). `report`
- * (Int32Array, 2 + the frontier's columns) receives the frontier's change after each chainRun.
+ * (Int32Array, 2 + the frontier's columns) receives the frontier's change after each chainRun
+ * (chain-calls.c; chainStep and chainSteps, for a chain that ends at the objective, need none).
  */
 static napi_value chain_create_js(napi_env env, napi_callback_info info) {
   size_t argc = 3;

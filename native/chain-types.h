@@ -47,6 +47,11 @@ void chain_run(chain_t *ch, size_t param, size_t index, double delta);
 /* One replay of a chain whose frontier is the objective, the element moved by `step` here: the objective (chain.c). */
 double chain_step(chain_t *ch, size_t param, size_t index, double step);
 
+/* The dense steps (chain.c): a linear layer, relu, and a linear layer fused with the relu and linear after it. */
+void linear_step(chain_t *ch, const step_t *s);
+void relu_step(chain_t *ch, const step_t *s);
+void fused_step(chain_t *ch, const step_t *s);
+
 /* The steps that take exps and logs (chain-tail.c), and the logloss step's terms, made once (false: out of memory). */
 void sigmoid_step(chain_t *ch, const step_t *s);
 void logloss_step(chain_t *ch, const step_t *s);

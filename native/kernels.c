@@ -16,6 +16,9 @@
 #include "chain.h"
 #include "v8-math.h"
 
+/* Raised whenever a call's arguments or meaning change. */
+#define GRADPROOF_ABI 2
+
 /* ---- The functions JavaScript calls ---- */
 
 /* rankUpdate(out, a, k, r, now, was, nowAt, wasAt, m, n): rank_update_loop over row r of B (now at nowAt, was at wasAt). */
@@ -96,17 +99,18 @@ static napi_value product(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
-  const struct { const char *name; napi_callback f; } kernels[] = {
+  const export_t kernels[] = {
     {"rankUpdate", rank_update},
     {"relu", relu},
     {"product", product},
   };
-  for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
-    napi_value f;
-    napi_create_function(env, kernels[i].name, NAPI_AUTO_LENGTH, kernels[i].f, NULL, &f);
-    napi_set_named_property(env, exports, kernels[i].name, f);
-  }
+  export_all(env, exports, kernels, sizeof kernels / sizeof kernels[0]);
   chain_register(env, exports);
   v8_math_register(env, exports);
+  // The version of the calls above, which src/core/native.ts requires: JavaScript built against
+  // other calls (a stale dist/, say) leaves the addon unused rather than calling it wrongly.
+  napi_value abi;
+  napi_create_int32(env, GRADPROOF_ABI, &abi);
+  napi_set_named_property(env, exports, "abi", abi);
   return exports;
 }

@@ -17,6 +17,9 @@ static unary_t find(const char *name) { (void)name; return NULL; }
 
 unary_t v8_exp, v8_log, v8_log1p;
 
+/* Looked up once, when the addon is loaded (before any thread's module init reads them). */
+__attribute__((constructor)) static void resolve_at_load(void) { v8_math_resolve(); }
+
 bool v8_math_resolve(void) {
   v8_exp = find("_ZN2v84base7ieee7543expEd");
   v8_log = find("_ZN2v84base7ieee7543logEd");
@@ -44,7 +47,6 @@ static napi_value v8_math_js(napi_env env, napi_callback_info info) {
 }
 
 void v8_math_register(napi_env env, napi_value exports) {
-  v8_math_resolve();
   napi_value f;
   napi_create_function(env, "v8Math", NAPI_AUTO_LENGTH, v8_math_js, NULL, &f);
   napi_set_named_property(env, exports, "v8Math", f);

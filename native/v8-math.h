@@ -14,7 +14,7 @@
 typedef double (*unary_t)(double);
 extern unary_t v8_exp, v8_log, v8_log1p;
 
-/* Looks the three up; true when all were found. */
+/* Looks the three up (done once when the addon loads); true when all were found. */
 bool v8_math_resolve(void);
 
 /* Adds v8Math(which, x, out) to the addon's exports (which: 0 exp, 1 log, 2 log1p). */

@@ -1,6 +1,7 @@
 /** The small-array allocator (src/core/alloc.ts): zeroed, separate arrays of the size asked, whatever their number. */
 import { describe, expect, it } from 'vitest';
-import { f64, f64Copy, i32 } from '../src/core/alloc.js';
+import { f64, f64Copy, i32, own } from '../src/core/alloc.js';
+import { evaluate, mlpGraph } from '../src/index.js';
 
 describe('f64, the small-array allocator', () => {
   it('gives zeroed arrays of the size asked that share no element, across many slabs', () => {
@@ -19,6 +20,33 @@ describe('f64, the small-array allocator', () => {
     made.forEach((a, k) => a.fill(k + 1));
     expect(made.every((a, k) => a.every((v) => v === k + 1))).toBe(true);
     expect(i32(5).length).toBe(5);
+  });
+
+  it('goes on with a fresh slab when someone transfers the one in use', () => {
+    const a = f64(10);
+    structuredClone(a.buffer, { transfer: [a.buffer] });
+    expect(a.length).toBe(0);
+    const b = f64(10);
+    expect(b.length).toBe(10);
+    b.fill(3);
+    expect(b.every((v) => v === 3)).toBe(true);
+  });
+
+  it('own: a view of a slab copied, an array with a buffer of its own as it is', () => {
+    const view = f64(12);
+    view[3] = 7;
+    const owned = own(view);
+    expect(owned).not.toBe(view);
+    expect(owned.byteOffset === 0 && owned.buffer.byteLength === owned.byteLength).toBe(true);
+    expect(Array.from(owned)).toEqual(Array.from(view));
+    const alone = new Float64Array(12);
+    expect(own(alone)).toBe(alone);
+  });
+
+  it("evaluate's values and gradients hold no slab", () => {
+    const c = { X: [[1, 2], [3, 4]], Y: [[1, 0]], layers: [{ W: [[0.1, -0.2], [0.3, 0.4]], b: [[0], [0.1]] }, { W: [[0.5, -0.6]], b: [[0.2]] }] };
+    const { values, gradients } = evaluate(mlpGraph(c));
+    for (const t of [...values.values(), ...gradients.values()]) expect(t.data.byteOffset === 0 && t.data.buffer.byteLength === t.data.byteLength).toBe(true);
   });
 
   it('copies', () => {

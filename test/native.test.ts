@@ -39,8 +39,9 @@ describe('the native kernels', () => {
     if (process.env.GRADPROOF_NATIVE === '0') return;
     expect(nativeAvailable()).toBe(true);
     expect(nativeKernels()).not.toBeNull();
-    // V8's exp and log, found in the node binary (native/v8-math.h): the chain runs sigmoid and the cost.
-    expect(nativeMathExact()).toBe(true);
+    // V8's exp and log, found in the node binary (native/v8-math.h): the chain runs sigmoid and the
+    // cost. Node's Linux builds export them; elsewhere the chain may leave the two to JavaScript.
+    if (process.platform === 'linux') expect(nativeMathExact()).toBe(true);
   });
 
   it('can be switched off, and the ops then run their JavaScript loops', () => {

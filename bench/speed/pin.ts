@@ -32,5 +32,8 @@ export function pinned(command: string, args: readonly string[], threads = 1): [
 
 /** Pins this process's main thread (its id is the process's) to `at`; its other threads keep theirs. */
 export function pinMainThread(at: number | null): void {
-  if (at !== null && hasTaskset) spawnSync('taskset', ['-p', '-c', String(at), String(process.pid)], { stdio: 'ignore' });
+  if (at === null || !hasTaskset) return;
+  // The header says the rows are pinned: a pin that did not take must not pass unnoticed.
+  const run = spawnSync('taskset', ['-p', '-c', String(at), String(process.pid)], { stdio: 'ignore' });
+  if (run.status !== 0) throw new Error(`taskset -p -c ${at} ${process.pid} failed (${run.error?.message ?? `status ${run.status}`})`);
 }

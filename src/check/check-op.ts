@@ -7,6 +7,7 @@
 import type { Attrs, Op } from '../core/op.js';
 import { inputName } from '../core/op.js';
 import { copyTensor, type Tensor } from '../core/tensor.js';
+import { own } from '../core/alloc.js';
 import { createRandom } from '../core/random.js';
 import { methodOf, type Method, type MethodName, type MethodOverrides } from './methods.js';
 import { relativeDifference } from './norms.js';
@@ -151,7 +152,7 @@ export function checkOpWith(
       const failing = judge ? judge.count('fail') > 0 : !(difference < method.threshold);
       const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin };
       const directions = coords[k].byDirections ? { directions: coords[k].count } : {};
-      return { name, difference, verdict: failing ? 'fail' : 'pass', analytic: a, numeric: n, ...judged, ...directions, ...(returnedNull ? { returnedNull } : {}) };
+      return { name, difference, verdict: failing ? 'fail' : 'pass', analytic: own(a), numeric: own(n), ...judged, ...directions, ...(returnedNull ? { returnedNull } : {}) };
     }),
   );
   return { results, evaluations };

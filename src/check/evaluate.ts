@@ -5,6 +5,7 @@ import { compile } from '../engine/plan.js';
 import { forwardGuarded } from '../engine/forward.js';
 import { backward, paramGradients } from '../engine/backward.js';
 import { registryFor, type CheckOptions } from './check-graph.js';
+import { own } from '../core/alloc.js';
 
 export interface Evaluated {
   objective: number;
@@ -17,7 +18,8 @@ export interface Evaluated {
 export function evaluate(graph: Graph, options: Pick<CheckOptions, 'registry' | 'ops'> = {}): Evaluated {
   const plan = compile(graph, registryFor(options));
   const forward = forwardGuarded(plan);
-  const gradients = paramGradients(plan, backward(plan, forward, { guard: true }));
-  const values = new Map(plan.nodes.map((n) => [n.id, forward.values[n.slot]]));
+  const owned = (t: Tensor): Tensor => ({ shape: t.shape, data: own(t.data) });
+  const gradients = new Map([...paramGradients(plan, backward(plan, forward, { guard: true }))].map(([name, g]) => [name, owned(g)]));
+  const values = new Map(plan.nodes.map((n) => [n.id, owned(forward.values[n.slot])]));
   return { objective: forward.values[plan.objective].data[0], values, gradients };
 }

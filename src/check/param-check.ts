@@ -15,6 +15,7 @@ import { relativeDifference, relativeDifferenceOver } from './norms.js';
 import { RunningDifference } from './running-difference.js';
 import type { CheckProgress, ParamResult, ParamVerdict } from './report.js';
 import { worstOf } from './worst.js';
+import { own } from '../core/alloc.js';
 
 /** One param under check: its live data, its analytic gradient, and the estimate being filled. */
 export interface Target {
@@ -152,7 +153,7 @@ export function paramResults(targets: Target[], method: Method): { params: Param
     // Not every element settled (a stop came first): no verdict for the param, unless one failed.
     const settled = checked === t.data.length && !(judge && judge.toRefine().length > 0);
     const verdict: ParamVerdict = failed ? 'fail' : settled || t.data.length === 0 ? 'pass' : 'unchecked';
-    return { name, shape, verdict, difference, checked, worst: worstOf(analytic, numeric, shape, checked), analytic, numeric, ...judged };
+    return { name, shape, verdict, difference, checked, worst: worstOf(analytic, numeric, shape, checked), analytic: own(analytic), numeric, ...judged };
   });
   return { params, difference: relativeDifferenceOver(targets.map((t) => [checkedPart(t, 'analytic'), checkedPart(t, 'numeric')] as const)) };
 }

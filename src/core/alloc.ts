@@ -21,7 +21,8 @@ let used = 0;
 
 /** Where the next `bytes` (a multiple of 8) of a slab start: the slab and the offset. */
 function room(bytes: number): ArrayBuffer {
-  if (slab === null || used + bytes > SLAB_BYTES) {
+  // A slab whose buffer someone transferred (detached: byteLength 0) is dropped, not written to.
+  if (slab === null || used + bytes > SLAB_BYTES || slab.byteLength === 0) {
     slab = new ArrayBuffer(SLAB_BYTES);
     used = 0;
   }
@@ -49,4 +50,13 @@ export function f64Copy(source: Float64Array): Float64Array {
   const copy = f64(source.length);
   copy.set(source);
   return copy;
+}
+
+/**
+ * `a` as an array of its own: a slab's view is copied. What gradproof hands its callers (a
+ * report's gradients, evaluate's values) goes through this, so that no caller holds a slab (a
+ * slab kept by one small array holds 16 KB) or can transfer one from under the engine.
+ */
+export function own(a: Float64Array): Float64Array {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
 }

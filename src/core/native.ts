@@ -26,7 +26,12 @@ export interface NativeKernels {
   chainSteps(chain: unknown, param: number, indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void;
   /** out[i] = V8's exp (0), log (1) or log1p (2) of x[i], called from C (native/v8-math.h); false when the node binary does not export them. */
   v8Math(which: 0 | 1 | 2, x: Float64Array, out: Float64Array): boolean;
+  /** The version of these calls (native/kernels.c, GRADPROOF_ABI). */
+  readonly abi: number;
 }
+
+/** The calls this file describes: an addon of another version is not used. */
+const ABI = 2;
 
 /** Below this many elements a loop stays in JavaScript: a native call costs about 100 ns. */
 export const NATIVE_MIN = 512;
@@ -42,7 +47,8 @@ function load(): NativeKernels | null {
     const require = createRequire(import.meta.url);
     const { sourceHash } = require(fileURLToPath(new URL('scripts/source-hash.cjs', root))) as { sourceHash: (dir: string) => string };
     if (readFileSync(new URL('build/Release/kernels.sha256', root), 'utf8').trim() !== sourceHash(fileURLToPath(new URL('native/', root)))) return null;
-    return require(fileURLToPath(new URL('build/Release/gradproof_kernels.node', root))) as NativeKernels;
+    const kernels = require(fileURLToPath(new URL('build/Release/gradproof_kernels.node', root))) as NativeKernels;
+    return kernels.abi === ABI ? kernels : null;
   } catch {
     return null;
   }
@@ -50,9 +56,10 @@ function load(): NativeKernels | null {
 
 /**
  * Inputs on which the addon's exp, log and log1p must give Math's bits: both branches of the
- * sigmoid, the cost's logs near 0 and 1, subnormals, the overflows, and a spread of ordinary ones.
+ * sigmoid, the cost's logs near 0 and 1, subnormals, the overflows, and 20,000 ordinary ones (a function
+ * that differed in the last bit on one input in 2,000 would show; about 1 ms when the addon loads).
  */
-const PROBES = Float64Array.from([0, -0, 1, -1, 0.5, -0.5, 1e-300, 5e-324, -5e-324, 709.7, 710, -745.2, -746, 1 - 2 ** -53, 2 ** -53, Infinity, -Infinity, NaN, ...Array.from({ length: 200 }, (_v, i) => Math.sin(i * 12.9898) * 43.7)]);
+const PROBES = Float64Array.from([0, -0, 1, -1, 0.5, -0.5, 1e-300, 5e-324, -5e-324, 709.7, 710, -745.2, -746, 1 - 2 ** -53, 2 ** -53, Infinity, -Infinity, NaN, ...Array.from({ length: 20_000 }, (_v, i) => Math.sin(i * 12.9898) * 43.7)]);
 
 /**
  * Whether the addon's exp, log and log1p (V8's own, found in the node binary: native/v8-math.h)

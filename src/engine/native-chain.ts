@@ -11,8 +11,9 @@
  * without it; test/native-chain.test.ts compares the two on random networks.
  *
  * The chain points into the arrays it runs over (the params, the baseline values, the
- * replayer's buffers) for as long as the replayer lives, as the replayer's own loops do: none of
- * them may be detached (transferred to another thread) while a check runs.
+ * replayer's buffers, many of them views of shared slabs: src/core/alloc.ts) for as long as the
+ * replayer lives, as the replayer's own loops do: none of them may be detached (transferred to
+ * another thread) while a check runs.
  */
 import type { Region, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
@@ -58,8 +59,8 @@ export interface NativeChain {
 }
 
 /**
- * The chain after the param at `slot`, or null where there is none (no native kernels, no linear
- * or relu right after it, or a param that is not a matrix). `buffers` are the replayer's working
+ * The chain after the param at `slot`, or null where there is none (no native kernels, no op the
+ * chain runs right after it, or a param that is not a matrix). `buffers` are the replayer's working
  * copies of node outputs, which the chain writes into and (but for the frontier's) puts back.
  */
 export function nativeChain(plan: Plan, slot: number, baseline: Values, buffers: readonly (Tensor | null)[]): NativeChain | null {
@@ -151,6 +152,7 @@ function make(native: NativeKernels, plan: Plan, params: readonly number[], base
     // The C side checks every program against its arrays; one it refuses is replayed in JavaScript.
     return null;
   }
+  if (handle === undefined || handle === null) return null;
   const complete = frontier === plan.objective && rest.length === 0;
   return params.map((_slot, position) => new Chain(native, handle, position, arrays, report, frontier, rest, complete));
 }

@@ -6,6 +6,8 @@
  * of whose inputs changed keeps its cached value; one whose rule finds nothing moved stops the
  * change there. Everything a replay needs is made once, in the constructor, so a replay
  * allocates little beyond what the ops' rules do: this loop runs once per evaluation of a check.
+ * Where the native addon has a chain for the param (native-chain.ts), the chain replays the
+ * layers it runs, to the objective when it reaches it, in one call.
  */
 import type { Region, RowChange, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
@@ -14,50 +16,25 @@ import type { Values } from './forward.js';
 import { nodeError } from './call-op.js';
 import { nativeChain, planChains, type NativeChain } from './native-chain.js';
 import { hasBuiltinUpdate } from '../ops/index.js';
-import { f64, f64Copy } from '../core/alloc.js';
-
-const isRegion = (w: Rows | Region): w is Region => w !== 'all' && !Array.isArray(w);
-
-/** Outputs of at most this many elements are put back whole. */
-const SMALL = 256;
+import { f64Copy } from '../core/alloc.js';
+import { isRegion, restore } from './restore-written.js';
 
 /**
- * A param's native chain is made at its replay number CHAIN_AFTER: making one (a program checked
- * in C, each array moved off V8's heap) costs about as much as a few dozen replays of a small
- * network save, so a param of a few elements (the fraud net's) replays in JavaScript.
+ * Where a plan has no one chain for every param (an op the chain does not run), a param's own
+ * chain is made at its replay number CHAIN_AFTER: making one (a program checked in C) costs about
+ * as much as a few dozen replays of a small network save.
  */
 export const CHAIN_AFTER = 64;
 
-/** The plan's one chain for every param (native-chain.ts, planChains) is made at the replay number PLAN_CHAIN_AFTER, all params' together. */
+/**
+ * The plan's one chain for every param (native-chain.ts, planChains) is made at the replay number
+ * PLAN_CHAIN_AFTER, all params' together: at the first, since one making serves them all (the
+ * fraud net's full check 98 µs when made at the 16th, 88 at the first, in scratch runs).
+ */
 export const PLAN_CHAIN_AFTER = 0;
 
 /** A change as the ops see it, always with the same fields (one object shape keeps their property reads fast). */
 const changeOf = (rows: Rows, cols: readonly number[] | undefined, before: Tensor | null, element: RowChange['element']): RowChange => ({ rows, cols, before, element });
-
-/**
- * Puts back, from `baseline`, the part of `buffer` an update wrote: whole rows by block copies
- * (TypedArray.set is a memcpy, an order of magnitude faster than a loop here), a few columns of
- * many rows element by element, and many columns as the whole block of rows.
- */
-function restore(buffer: Float64Array, baseline: Tensor, written: Rows | Region): void {
-  const rows = isRegion(written) ? written.rows : written;
-  if (rows !== 'all' && rows.length === 0) return;
-  const base = baseline.data;
-  // A small output is copied whole: cheaper than working out which part to copy.
-  if (base.length <= SMALL || (rows === 'all' && (!isRegion(written) || 8 * written.cols.length > baseline.shape[1]))) return buffer.set(base);
-  if (baseline.shape.length !== 2) return buffer.set(base);
-  const [m, n] = baseline.shape;
-  if (isRegion(written) && 8 * written.cols.length <= n) {
-    const { cols } = written;
-    const count = rows === 'all' ? m : rows.length;
-    for (let i = 0; i < count; i++) {
-      const row = (rows === 'all' ? i : rows[i]) * n;
-      for (let j = 0; j < cols.length; j++) buffer[row + cols[j]] = base[row + cols[j]];
-    }
-    return;
-  }
-  for (const r of rows as readonly number[]) buffer.set(base.subarray(r * n, (r + 1) * n), r * n);
-}
 
 export class Replayer {
   // At rest, between replays: values[s] is baseline[s], every buffer holds its baseline's
