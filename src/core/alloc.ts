@@ -1,6 +1,6 @@
 /**
  * Float64Arrays for the many small tensors of a check (a forward pass's outputs, gradients, a
- * replayer's buffers), made as views of shared 16 KB slabs: in Node 20 a Float64Array of more
+ * replayer's buffers), made as views of shared 4 KB slabs: in Node 20 a Float64Array of more
  * than 8 elements gets its own off-heap buffer, which costs 1-3 µs to make (scratch timings; a
  * view of an existing buffer: 15-45 ns), most of a tiny network's forward pass. A slab is
  * handed out once, front to back (fresh memory, so zeros, as `new Float64Array(n)` gives), and
@@ -9,9 +9,9 @@
  * heap (about 1 µs apiece) when it takes their address (the fraud net's full check 82-92 ->
  * 77-81 µs, three runs each on one CPU). Past 256 elements an array gets a buffer of its own
  * (its making is then small beside its use): a slab kept alive by one small view holds at most
- * 16 KB that nothing else uses.
+ * 4 KB that nothing else uses (16 KB slabs were no faster, in scratch runs).
  */
-const SLAB_BYTES = 1 << 14;
+const SLAB_BYTES = 1 << 12;
 const MIN = 1;
 const MAX = 256;
 
@@ -55,7 +55,7 @@ export function f64Copy(source: Float64Array): Float64Array {
 /**
  * `a` as an array of its own: a slab's view is copied. What gradproof hands its callers (a
  * report's gradients, evaluate's values) goes through this, so that no caller holds a slab (a
- * slab kept by one small array holds 16 KB) or can transfer one from under the engine.
+ * slab kept by one small array holds 4 KB) or can transfer one from under the engine.
  */
 export function own(a: Float64Array): Float64Array {
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
