@@ -84,7 +84,16 @@ export class ElementJudge {
 
   count(status: ElementStatus): number {
     const code = STATUS.indexOf(status) + 1;
-    return this.status.reduce((n, s) => n + (s === code ? 1 : 0), 0);
+    let n = 0;
+    for (let i = 0; i < this.status.length; i++) if (this.status[i] === code) n++;
+    return n;
+  }
+
+  /** Among the first `checked` elements, those not judged yet (0: every one was). */
+  undecided(checked: number): number {
+    let n = 0;
+    for (let i = 0; i < checked; i++) if (this.status[i] === 0) n++;
+    return n;
   }
 
   private keep(i: number, plus: number, minus: number, up: number, down: number): void {

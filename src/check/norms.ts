@@ -26,9 +26,13 @@ function normOfDifference(g: ArrayLike<number>, n: ArrayLike<number>): number {
   return max * Math.sqrt(sum);
 }
 
-/** The difference between analytic `g` and numeric `n`: 0 when both are zero vectors. */
+/**
+ * The difference between analytic `g` and numeric `n`: 0 when both are zero vectors.
+ * (relativeDifferenceOver of the one pair, whose combined norms are the pair's own: the same bits.)
+ */
 export function relativeDifference(g: ArrayLike<number>, n: ArrayLike<number>): number {
-  return relativeDifferenceOver([[g, n]]);
+  const denominator = norm2(g) + norm2(n);
+  return denominator === 0 ? 0 : normOfDifference(g, n) / denominator;
 }
 
 /**

@@ -147,7 +147,7 @@ export function paramResults(targets: Target[], method: Method): { params: Param
   const params = targets.map((t): ParamResult => {
     const difference = relativeDifference(checkedPart(t, 'analytic'), checkedPart(t, 'numeric'));
     const { name, shape, checked, analytic, numeric, judge } = t;
-    const undecided = judge ? judge.status.subarray(0, checked).filter((s) => s === 0).length : 0;
+    const undecided = judge ? judge.undecided(checked) : 0;
     const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin, ...(undecided ? { undecided } : {}) };
     const failed = judged ? judged.failing > 0 : !(difference < method.threshold);
     // Not every element settled (a stop came first): no verdict for the param, unless one failed.

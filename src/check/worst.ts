@@ -7,7 +7,10 @@ export function worstOf(analytic: Float64Array, numeric: Float64Array, shape: re
   let gap = -1;
   for (let i = 0; i < count; i++) {
     const g = Math.abs(analytic[i] - numeric[i]);
-    if (g > gap || Number.isNaN(g)) [worst, gap] = [i, Number.isNaN(g) ? Infinity : g];
+    if (g > gap || Number.isNaN(g)) {
+      worst = i;
+      gap = Number.isNaN(g) ? Infinity : g;
+    }
   }
   return worst < 0 ? null : { index: unravel(worst, shape), analytic: analytic[worst], numeric: numeric[worst] };
 }
