@@ -32,35 +32,39 @@ static bool element_of(const chain_t *ch, size_t param, int64_t index) {
 /* Whether the chain's frontier is one number (the objective, for chainStep and chainSteps). */
 static bool ends_in_number(const chain_t *ch) { return ch->values[ch->frontier].m * ch->values[ch->frontier].n == 1; }
 
-/* chainRun(chain, param, index, delta): one replay; the frontier's change is in the chain's report array. */
-static napi_value chain_run_js(napi_env env, napi_callback_info info) {
-  size_t argc = 4, param = 0;
+/*
+ * The arguments of chainRun and chainStep, (chain, param, index, number), checked: the chain, or
+ * NULL with an error pending. A chain for chainStep must end at one number (`objective`).
+ */
+static chain_t *one_element(napi_env env, napi_callback_info info, const char *usage, bool objective, size_t *param, size_t *index, double *number) {
+  size_t argc = 4;
   napi_value args[4];
   napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  const char *usage = "gradproof native kernels: chainRun(chain, param, index, delta)";
-  chain_t *ch = argc >= 4 ? chain_and_param(env, args, &param, usage) : (napi_throw_type_error(env, NULL, usage), NULL);
-  double delta = 0;
+  chain_t *ch = argc >= 4 ? chain_and_param(env, args, param, usage) : (napi_throw_type_error(env, NULL, usage), NULL);
   if (!ch) return NULL;
-  if (napi_get_value_double(env, args[3], &delta) != napi_ok) return napi_throw_type_error(env, NULL, usage), NULL;
-  const int64_t index = count(env, args[2]);
-  if (!element_of(ch, param, index)) return out_of_range(env);
-  chain_run(ch, param, (size_t)index, delta);
+  if (napi_get_value_double(env, args[3], number) != napi_ok) return napi_throw_type_error(env, NULL, usage), NULL;
+  const int64_t i = count(env, args[2]);
+  if (!element_of(ch, *param, i) || (objective && !ends_in_number(ch))) return out_of_range(env), NULL;
+  *index = (size_t)i;
+  return ch;
+}
+
+/* chainRun(chain, param, index, delta): one replay; the frontier's change is in the chain's report array. */
+static napi_value chain_run_js(napi_env env, napi_callback_info info) {
+  size_t param = 0, index = 0;
+  double delta = 0;
+  chain_t *ch = one_element(env, info, "gradproof native kernels: chainRun(chain, param, index, delta)", false, &param, &index, &delta);
+  if (ch) chain_run(ch, param, index, delta);
   return NULL;
 }
 
 /* chainStep(chain, param, index, step): chain_step, for a chain whose frontier is the objective; its value. */
 static napi_value chain_step_js(napi_env env, napi_callback_info info) {
-  size_t argc = 4, param = 0;
-  napi_value args[4], result;
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  const char *usage = "gradproof native kernels: chainStep(chain, param, index, step)";
-  chain_t *ch = argc >= 4 ? chain_and_param(env, args, &param, usage) : (napi_throw_type_error(env, NULL, usage), NULL);
+  size_t param = 0, index = 0;
   double step = 0;
-  if (!ch) return NULL;
-  if (napi_get_value_double(env, args[3], &step) != napi_ok) return napi_throw_type_error(env, NULL, usage), NULL;
-  const int64_t index = count(env, args[2]);
-  if (!element_of(ch, param, index) || !ends_in_number(ch)) return out_of_range(env);
-  napi_create_double(env, chain_step(ch, param, (size_t)index, step), &result);
+  napi_value result = NULL;
+  chain_t *ch = one_element(env, info, "gradproof native kernels: chainStep(chain, param, index, step)", true, &param, &index, &step);
+  if (ch) napi_create_double(env, chain_step(ch, param, index, step), &result);
   return result;
 }
 
