@@ -104,6 +104,28 @@ describe('replayBatches, the driver under the checks', () => {
     expect(op.calls - calls).toBe(2);
   });
 
+  it('errors naming the param and the element for an element that is not there, emitting nothing of its batch', async () => {
+    // A wrong element of the run's param stops the run before any of it is replayed; another
+    // param ends the run, which is replayed, and the next one fails.
+    for (const [bad, message, replayed] of [
+      [{ param: 'P', index: 20, step: 1e-3 }, 'P has 20 elements; there is no element 20', 6],
+      [{ param: 'P', index: 1.5, step: 1e-3 }, 'P has 20 elements; there is no element 1.5', 6],
+      [{ param: 'Nope', index: 0, step: 1e-3 }, 'Nope', 9],
+    ] as const) {
+      const op = counted();
+      const { plan, baseline } = setUp(op);
+      const before = plan.leaves[0].value.data.slice();
+      // Batches of 2 and 4, then a run of 8 whose fourth is wrong.
+      const list = [...steps(9), bad, ...steps(4)];
+      const emitted: number[] = [];
+      const calls = op.calls;
+      await expect(lastValueFrom(replayBatches(plan, baseline, list).pipe(tap((b) => emitted.push(b.start))))).rejects.toThrow(message);
+      expect(emitted).toEqual([0, 2]);
+      expect(op.calls - calls).toBe(replayed);
+      expect(plan.leaves[0].value.data).toEqual(before);
+    }
+  });
+
   it('errors with the node named when a replay throws, and leaves the param as it was', async () => {
     let calls = 0;
     const op: Op = { ...tanh, name: 'breaks', update: undefined, forward: (i, a) => { if (++calls === 5) throw new Error('broke'); return tanh.forward(i, a); } };

@@ -40,6 +40,17 @@ const KINDS = [
 const LOGLOSS = 4;
 const kindOf = (node: PlanNode): number => KINDS.find(({ op, exp }) => node.op.forward === op.forward && node.op.update === op.update && (!exp || nativeMathExact()))?.code ?? 0;
 
+/**
+ * Whether a chain can run `node`: an op it runs, with a working copy of its output, on matrices
+ * throughout, but the cost (a number), whose A (not Y) must be the output of a step before it
+ * (`stepOutput`), whose baseline gives the cost's terms.
+ */
+function runnable(node: PlanNode, baseline: Values, buffers: readonly (Tensor | null)[], stepOutput: (slot: number) => boolean): boolean {
+  const kind = kindOf(node);
+  const shapes = kind === LOGLOSS ? stepOutput(node.args[0]) : baseline[node.slot].shape.length === 2;
+  return kind !== 0 && buffers[node.slot] !== null && shapes;
+}
+
 /** Report codes (chain.c): nothing changed, one row, some columns of every row, all. */
 const [NONE, ROW, COLS] = [0, 2, 3];
 
@@ -72,10 +83,7 @@ export function nativeChain(plan: Plan, slot: number, baseline: Values, buffers:
   let length = 0;
   for (const node of nodes) {
     const moved = node.args.filter((a) => moving.has(a)).length;
-    const kind = kindOf(node);
-    // Matrices throughout, but the cost (a number), whose A, not Y, is a value the chain moved.
-    const shapes = kind === LOGLOSS ? node.args[0] !== slot && moving.has(node.args[0]) : baseline[node.slot].shape.length === 2;
-    if (kind === 0 || buffers[node.slot] === null || !shapes || moved !== 1) break;
+    if (moved !== 1 || !runnable(node, baseline, buffers, (s) => s !== slot && moving.has(s))) break;
     moving.add(node.slot);
     length++;
   }
@@ -100,12 +108,7 @@ export function planChains(plan: Plan, baseline: Values, buffers: readonly (Tens
   const params = plan.leaves.flatMap((leaf, slot) => (leaf.kind === 'param' ? [slot] : []));
   if (!native || params.length === 0 || params.some((slot) => plan.leaves[slot].value.shape.length !== 2)) return null;
   const isNode = new Set(plan.nodes.map((n) => n.slot));
-  const fits = (node: PlanNode) => {
-    const kind = kindOf(node);
-    const shapes = kind === LOGLOSS ? isNode.has(node.args[0]) : baseline[node.slot].shape.length === 2;
-    return kind !== 0 && buffers[node.slot] !== null && shapes;
-  };
-  if (!plan.nodes.every(fits) || plan.nodes.at(-1)?.slot !== plan.objective) return null;
+  if (!plan.nodes.every((node) => runnable(node, baseline, buffers, (s) => isNode.has(s))) || plan.nodes.at(-1)?.slot !== plan.objective) return null;
   const chains = make(native, plan, params, baseline, buffers, plan.nodes, [], plan.objective);
   return chains && new Map(params.map((slot, k) => [slot, chains[k]]));
 }

@@ -80,14 +80,12 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
 
     const evaluateDirection = directionReplayer(plan, baseline, paramSlot);
 
-    /** The slot of an element perturbation's param, its element checked. */
-    const elementSlot = (p: ElementPerturbation): number => {
-      const slot = paramSlot(p.param);
+    /** Fails unless `p` names an element of the param at `slot`. */
+    const checkElement = (p: ElementPerturbation, slot: number): void => {
       const size = plan.leaves[slot].value.data.length;
       if (!Number.isInteger(p.index) || p.index < 0 || p.index >= size) {
         fail('perturbation', `${p.param} has ${size} elements; there is no element ${p.index}`, { leaf: p.param });
       }
-      return slot;
     };
 
     // Closure state: a run of element perturbations of one param, handed to the replayer at once
@@ -105,15 +103,17 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
         out[at] = evaluateDirection(p);
         return 1;
       }
-      const slot = elementSlot(p);
+      const slot = paramSlot(p.param);
+      checkElement(p, slot);
       let n = 0;
       for (let q: ElementPerturbation | undefined = p; ; ) {
         runIndices[n] = q.index;
         runSteps[n] = q.step;
         if (++n === max || n === RUN) break;
         q = perturbations.at(position + n) as ElementPerturbation | undefined;
+        // The same param as p's: only its element is left to check.
         if (q === undefined || q.param !== p.param) break;
-        elementSlot(q);
+        checkElement(q, slot);
       }
       replayer ??= new Replayer(plan, baseline, options.incremental ?? true);
       replayer.elements(slot, runIndices, runSteps, n, out, at);
