@@ -10,10 +10,13 @@
 #include "chain.h"
 #include "chain-types.h"
 
-/* The chain and the param's position in its list from args[0] and args[1]; NULL (an error pending) when either is wrong. */
+/* The chain (its block) and the param's position in its list from args[0] and args[1]; NULL (an error pending) when either is wrong. */
 static chain_t *chain_and_param(napi_env env, const napi_value *args, size_t *param, const char *usage) {
+  // The chain's block (chain-create.c): a Float64Array holding a chain made where it lies.
+  napi_typedarray_type type;
+  size_t length = 0;
   chain_t *ch = NULL;
-  if (napi_get_value_external(env, args[0], (void **)&ch) != napi_ok || !ch) {
+  if (napi_get_typedarray_info(env, args[0], &type, &length, (void **)&ch, NULL, NULL) != napi_ok || type != napi_float64_array || length * sizeof(double) < sizeof *ch || ch->magic != CHAIN_MAGIC || ch->self != ch) {
     napi_throw_type_error(env, NULL, usage);
     return NULL;
   }

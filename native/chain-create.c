@@ -1,203 +1,179 @@
 /*
- * Making a chain (chain.c runs it): chainCreate checks a program against its arrays once, so
- * that the calls that run it (chain-calls.c), once per evaluation, only check the param's
- * position and the element's index.
- *
- * The chain keeps pointers into the arrays it is given; the JavaScript object that holds the
- * chain holds the arrays too (src/engine/native-chain.ts), so they live as long as it does.
- * N-API's typed-array info moves a small array's numbers off V8's heap first, so they stay put.
+ * Making a chain (chain.c runs it): chainCreate lays the chain out in one block of memory that
+ * JavaScript made (a Float64Array, chainSize bytes at least) and checks its program against its
+ * arrays once (chain-check.c), so that the calls that run it (chain-calls.c), once per run of
+ * evaluations, only check the param's position and the elements' indices. The block is the
+ * chain's handle: JavaScript holds it, with the arrays the chain points into, as long as it
+ * runs the chain, and the garbage collector frees it (no finalizer, no malloc: a chain of a tiny
+ * network is made in a few microseconds, once per check).
  */
 #include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "arena.h"
 #include "args.h"
 #include "chain.h"
 #include "chain-types.h"
-#include "v8-math.h"
 
-enum { HEADER = 4, VALUE = 4, STEP = 5 };
+enum { HEADER = 4, VALUE = 4, STEP = 5, MAX_ARGS = 64 };
 
-static void chain_free(napi_env env, void *data, void *hint) {
-  (void)env, (void)hint;
-  chain_t *ch = data;
-  if (!ch) return;
-  if (ch->changes)
-    for (size_t v = 0; v < ch->nvalues; v++) free(ch->changes[v].cols);
-  if (ch->steps)
-    for (size_t i = 0; i < ch->nsteps; i++) free(ch->steps[i].terms);
-  free(ch->params), free(ch->values), free(ch->changes), free(ch->steps), free(ch->scratch), free(ch);
-}
+/*
+ * A program (Int32Array) = nvalues, nsteps, nparams, frontier; the params' values (a replay
+ * moves one of them: a run's `param` is its position here); per value: rows, columns, its
+ * array's position among the arrays, its baseline's (−1 for none); per step: op (1 linear,
+ * 2 relu, 3 sigmoid, 4 logloss), output, inputs (linear: X, W, b or −1; relu and sigmoid: x,
+ * −1, −1; logloss: A, Y, −1).
+ */
+typedef struct {
+  const int32_t *header, *params, *values, *steps;
+  size_t nvalues, nsteps, nparams;
+} program_t;
 
-static bool overlap(const value_t *a, const double *p, const value_t *b) {
-  return p && a->cur < p + b->m * b->n && p < a->cur + a->m * a->n;
-}
-
-/* Whether a replay that moves params[p] moves one input at most of each step (the engine leaves a step where two could to JavaScript). */
-static bool one_moving_input(const chain_t *ch, size_t p, bool *moving) {
-  for (size_t v = 0; v < ch->nvalues; v++) moving[v] = (size_t)ch->params[p] == v;
-  for (size_t i = 0; i < ch->nsteps; i++) {
-    const step_t *s = &ch->steps[i];
-    int count = 0;
-    for (int j = 0; j < 3; j++) count += s->in[j] >= 0 && moving[s->in[j]];
-    if (count > 1) return false;
-    moving[s->out] = count > 0;
+/* The program in `arg`, its header and length checked; false with an error pending. */
+static bool program_of(napi_env env, napi_value arg, program_t *p, const char *usage) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  int32_t *prog = NULL;
+  if (napi_get_typedarray_info(env, arg, &type, &length, (void **)&prog, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, usage);
+    return false;
   }
+  if (length < HEADER || prog[0] < 1 || prog[1] < 1 || prog[2] < 1 || prog[3] < 0 || length != HEADER + (size_t)prog[2] + (size_t)prog[0] * VALUE + (size_t)prog[1] * STEP) return out_of_range(env), false;
+  *p = (program_t){ .header = prog, .nvalues = prog[0], .nsteps = prog[1], .nparams = prog[2], .params = prog + HEADER };
+  p->values = p->params + p->nparams, p->steps = p->values + p->nvalues * VALUE;
   return true;
 }
 
-/* Whether the values, params and steps make a program a replay can run without reading or writing out of bounds. */
-static bool valid(const chain_t *ch) {
-  if (ch->frontier >= ch->nvalues || ch->nparams == 0) return false;
-  bool *param = calloc(ch->nvalues, sizeof(bool)), *output = calloc(ch->nvalues, sizeof(bool));
-  bool ok = param && output;
-  // A param is a value with no baseline (a leaf), named once.
-  for (size_t p = 0; ok && p < ch->nparams; p++) {
-    const int32_t v = ch->params[p];
-    ok = v >= 0 && (size_t)v < ch->nvalues && !param[v] && !ch->values[v].base;
-    if (ok) param[v] = true;
-  }
-  for (size_t i = 0; ok && i < ch->nsteps; i++) {
-    const step_t *s = &ch->steps[i];
-    const int inputs = s->op == LINEAR ? 3 : s->op == LOGLOSS ? 2 : 1;
-    // Sigmoid and the cost only with V8's exp and log (v8-math.h).
-    ok = (s->op == LINEAR || s->op == RELU || ((s->op == SIGMOID || s->op == LOGLOSS) && v8_exp)) && s->out >= 0 && (size_t)s->out < ch->nvalues && !output[s->out] && !param[s->out] && ch->values[s->out].base;
-    for (int j = 0; ok && j < 3; j++) {
-      const int32_t in = s->in[j];
-      ok = j >= inputs ? in == -1 : (j == 2 && in == -1) || (in >= 0 && (size_t)in < ch->nvalues && in != s->out);
-      // An input that is a step's output comes from an earlier step (it then has its baseline).
-      if (ok && in >= 0) ok = output[in] || !ch->values[in].base;
-    }
-    if (!ok) break;
-    const value_t *out = &ch->values[s->out], *x = &ch->values[s->in[0]];
-    if (s->op == LINEAR) {
-      const value_t *w = &ch->values[s->in[1]], *b = s->in[2] >= 0 ? &ch->values[s->in[2]] : NULL;
-      ok = w->m == out->m && w->n == x->m && x->n == out->n && (!b || (b->m == out->m && b->n == 1));
-    } else if (s->op == LOGLOSS) {
-      // A is a step's output (its baseline gives the terms), Y its shape; the cost one number.
-      const value_t *y = &ch->values[s->in[1]];
-      ok = x->base && y->m == x->m && y->n == x->n && out->m == 1 && out->n == 1 && x->n > 0;
-    } else {
-      ok = x->m == out->m && x->n == out->n;
-    }
-    // A step's working copy shares memory with no other value, nor with its baseline.
-    ok = ok && !overlap(out, out->base, out);
-    for (size_t v = 0; ok && v < ch->nvalues; v++)
-      if (v != (size_t)s->out) ok = !overlap(out, ch->values[v].cur, &ch->values[v]) && !overlap(out, ch->values[v].base, &ch->values[v]);
-    output[s->out] = true;
-  }
-  ok = ok && output[ch->frontier];
-  for (size_t p = 0; ok && p < ch->nparams; p++) ok = one_moving_input(ch, p, param);
-  free(param), free(output);
-  return ok;
-}
+/* A value's rows and columns (0 for a position outside the program: chain_valid refuses it later). */
+static size_t rows(const program_t *p, int32_t v) { return v >= 0 && (size_t)v < p->nvalues && p->values[v * VALUE] > 0 ? (size_t)p->values[v * VALUE] : 0; }
+static size_t cols(const program_t *p, int32_t v) { return v >= 0 && (size_t)v < p->nvalues && p->values[v * VALUE + 1] > 0 ? (size_t)p->values[v * VALUE + 1] : 0; }
 
-/* Whether the value `v` is read by a step other than `reader`, or is the frontier. */
-static bool read_elsewhere(const chain_t *ch, int32_t v, size_t reader) {
-  if ((size_t)v == ch->frontier) return true;
-  for (size_t i = 0; i < ch->nsteps; i++)
-    for (int j = 0; j < 3; j++)
-      if (i != reader && ch->steps[i].in[j] == v) return true;
-  return false;
-}
-
-/*
- * Marks the linear steps that run fused with the relu and linear after them (fused_step): where
- * the relu reads the first's output, the second linear the relu's as its X, and nothing else reads
- * either. Makes room for the fused loops; false when out of memory.
- */
-static bool fuse(chain_t *ch) {
+/* The bytes chain_create takes at most for the program (what each `take` there asks, with fuse's room at its largest). */
+static size_t chain_bytes(const program_t *p) {
+  size_t bytes = aligned(sizeof(chain_t));
+  bytes = plus(bytes, aligned(times(p->nparams, sizeof(int32_t))));
+  bytes = plus(bytes, aligned(times(p->nvalues, sizeof(value_t))));
+  bytes = plus(bytes, aligned(times(p->nvalues, sizeof(change_t))));
+  bytes = plus(bytes, aligned(times(p->nsteps, sizeof(step_t))));
+  bytes = plus(bytes, aligned(times(2, p->nvalues)));
+  for (size_t v = 0; v < p->nvalues; v++) bytes = plus(bytes, aligned(times(cols(p, v) + 1, sizeof(int32_t))));
   size_t room = 0;
-  for (size_t i = 0; i + 2 < ch->nsteps; i++) {
-    step_t *s = &ch->steps[i];
-    const step_t *relu = s + 1, *next = s + 2;
-    s->fuse = s->op == LINEAR && relu->op == RELU && next->op == LINEAR && relu->in[0] == s->out && next->in[0] == relu->out &&
-              next->in[1] != s->out && next->in[1] != relu->out && next->in[2] != s->out && next->in[2] != relu->out &&
-              !read_elsewhere(ch, s->out, i + 1) && !read_elsewhere(ch, relu->out, i + 2);
-    const value_t *out = &ch->values[next->out];
-    if (s->fuse && (out->m + 1) * out->n > room) room = (out->m + 1) * out->n;
+  for (size_t i = 0; i < p->nsteps; i++) {
+    const int32_t *s = p->steps + i * STEP;
+    const size_t fused = times(rows(p, s[1]) + 1, cols(p, s[1])), terms = times(4, times(rows(p, s[2]), cols(p, s[2])));
+    if (s[0] == LINEAR && fused > room) room = fused;
+    if (s[0] == LOGLOSS) bytes = plus(bytes, aligned(times(terms, sizeof(double))));
   }
-  ch->scratch = room ? malloc(room * sizeof(double)) : NULL;
-  return !room || ch->scratch;
+  return plus(bytes, aligned(times(room, sizeof(double))));
 }
 
-/*
- * chainCreate(arrays, program, report): program (Int32Array) = nvalues, nsteps, nparams, frontier;
- * the params' values (a replay moves one of them: chainRun's `param` is its position here); per value: rows, columns, its array's index in `arrays`, its baseline's (−1 for none); per
- * step: op (1 linear, 2 relu, 3 sigmoid, 4 logloss), output, inputs (linear: X, W, b or −1; relu
- * and sigmoid: x, −1, −1; logloss: A, Y, −1). `report`
- * (Int32Array, 2 + the frontier's columns) receives the frontier's change after each chainRun
- * (chain-calls.c; chainStep and chainSteps, for a chain that ends at the objective, need none).
- */
-static napi_value chain_create_js(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value args[3];
-  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  uint32_t narrays = 0;
-  napi_typedarray_type type, reportType;
-  size_t plen = 0, rlen = 0;
-  int32_t *prog = NULL, *report = NULL;
-  if (argc < 3 || napi_get_array_length(env, args[0], &narrays) != napi_ok ||
-      napi_get_typedarray_info(env, args[1], &type, &plen, (void **)&prog, NULL, NULL) != napi_ok || type != napi_int32_array || plen < HEADER ||
-      napi_get_typedarray_info(env, args[2], &reportType, &rlen, (void **)&report, NULL, NULL) != napi_ok || reportType != napi_int32_array) {
-    napi_throw_type_error(env, NULL, "gradproof native kernels: chainCreate(arrays, program: Int32Array, report: Int32Array)");
-    return NULL;
-  }
-  if (prog[0] < 1 || prog[1] < 1 || prog[2] < 1 || prog[3] < 0 || plen != HEADER + (size_t)prog[2] + (size_t)prog[0] * VALUE + (size_t)prog[1] * STEP) return out_of_range(env);
-  chain_t *ch = calloc(1, sizeof *ch);
-  if (!ch) return out_of_range(env);
-  *ch = (chain_t){ .nvalues = prog[0], .nsteps = prog[1], .nparams = prog[2], .frontier = prog[3], .report = report };
-  const int32_t *values = prog + HEADER + ch->nparams, *steps = values + ch->nvalues * VALUE;
-  ch->params = malloc(ch->nparams * sizeof *ch->params);
-  ch->values = calloc(ch->nvalues, sizeof *ch->values);
-  ch->changes = calloc(ch->nvalues, sizeof *ch->changes);
-  ch->steps = calloc(ch->nsteps, sizeof *ch->steps);
-  // Each array's numbers and length, looked up once (N-API calls cost here: a value may share an array).
-  double **data = calloc(narrays + 1, sizeof *data);
-  size_t *lengths = calloc(narrays + 1, sizeof *lengths);
-  bool ok = ch->params && ch->values && ch->changes && ch->steps && data && lengths;
-  for (uint32_t a = 0; ok && a < narrays; a++) {
-    napi_value array;
-    data[a] = napi_get_element(env, args[0], a, &array) == napi_ok ? doubles(env, array, &lengths[a]) : NULL;
-    if (!data[a]) return free(data), free(lengths), chain_free(env, ch, NULL), NULL;
-  }
-  for (size_t p = 0; ok && p < ch->nparams; p++) ch->params[p] = prog[HEADER + p];
-  for (size_t v = 0; ok && v < ch->nvalues; v++) {
-    const int32_t *p = values + v * VALUE;
-    value_t *value = &ch->values[v];
-    ok = p[0] >= 0 && p[1] >= 0 && p[2] >= 0 && (uint32_t)p[2] < narrays && p[3] >= -1 && (p[3] < 0 || (uint32_t)p[3] < narrays);
-    if (!ok) break;
-    value->m = p[0], value->n = p[1];
-    value->cur = data[p[2]];
-    value->base = p[3] >= 0 ? data[p[3]] : NULL;
-    ok = times(value->m, value->n) <= lengths[p[2]] && (p[3] < 0 || times(value->m, value->n) <= lengths[p[3]]);
-    ch->changes[v].cols = ok ? malloc((value->n + 1) * sizeof(int32_t)) : NULL;
+/* chainSize(program): the bytes of the block chainCreate needs for it. */
+static napi_value chain_size_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg = NULL, result = NULL;
+  napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
+  program_t p;
+  if (argc < 1 || !program_of(env, arg, &p, "gradproof native kernels: chainSize(program: Int32Array)")) return NULL;
+  const size_t bytes = chain_bytes(&p);
+  if (bytes > (size_t)1 << 50) return out_of_range(env);
+  napi_create_double(env, (double)bytes, &result);
+  return result;
+}
+
+/* The value `v` of the program over the arrays' numbers and lengths; false when it does not fit them. */
+static bool value_of(const program_t *p, size_t v, double *const *data, const size_t *lengths, size_t narrays, value_t *value) {
+  const int32_t *w = p->values + v * VALUE;
+  if (w[0] < 0 || w[1] < 0 || w[2] < 0 || (size_t)w[2] >= narrays || w[3] < -1 || (w[3] >= 0 && (size_t)w[3] >= narrays)) return false;
+  *value = (value_t){ .m = w[0], .n = w[1], .cur = data[w[2]], .base = w[3] >= 0 ? data[w[3]] : NULL };
+  const size_t size = times(value->m, value->n);
+  return size <= lengths[w[2]] && (w[3] < 0 || size <= lengths[w[3]]);
+}
+
+/* The chain of program `p` laid out in `a` over the arrays; NULL when it does not fit the arrays or the block, or is not valid. */
+static chain_t *chain_create(const program_t *p, arena_t *a, double *const *data, const size_t *lengths, size_t narrays, int32_t *report, size_t nreport) {
+  chain_t *ch = take(a, sizeof *ch);
+  if (!ch) return NULL;
+  *ch = (chain_t){ .magic = CHAIN_MAGIC, .self = ch, .nvalues = p->nvalues, .nsteps = p->nsteps, .nparams = p->nparams, .frontier = p->header[3], .report = report };
+  ch->params = take(a, p->nparams * sizeof *ch->params);
+  ch->values = take(a, p->nvalues * sizeof *ch->values);
+  ch->changes = take(a, p->nvalues * sizeof *ch->changes);
+  ch->steps = take(a, p->nsteps * sizeof *ch->steps);
+  bool *scratch = take(a, 2 * p->nvalues);
+  bool ok = ch->params && ch->values && ch->changes && ch->steps && scratch;
+  for (size_t i = 0; ok && i < p->nparams; i++) ch->params[i] = p->params[i];
+  for (size_t v = 0; ok && v < p->nvalues; v++) {
+    ok = value_of(p, v, data, lengths, narrays, &ch->values[v]);
+    ch->changes[v].cols = ok ? take(a, (ch->values[v].n + 1) * sizeof(int32_t)) : NULL;
     ok = ok && ch->changes[v].cols;
   }
-  free(data), free(lengths);
+  for (size_t i = 0; ok && i < p->nsteps; i++) {
+    const int32_t *s = p->steps + i * STEP;
+    ch->steps[i] = (step_t){ .op = s[0], .out = s[1], .in = { s[2], s[3], s[4] } };
+  }
+  ok = ok && chain_valid(ch, scratch) && nreport >= 2 + ch->values[ch->frontier].n;
+  const size_t room = ok ? chain_fuse(ch) : 0;
+  ch->scratch = room ? take(a, room * sizeof(double)) : NULL;
+  ok = ok && (!room || ch->scratch);
   for (size_t i = 0; ok && i < ch->nsteps; i++) {
-    const int32_t *p = steps + i * STEP;
-    ch->steps[i] = (step_t){ .op = p[0], .out = p[1], .in = { p[2], p[3], p[4] } };
+    step_t *s = &ch->steps[i];
+    if (s->op != LOGLOSS) continue;
+    s->terms = take(a, 4 * ch->values[s->in[0]].m * ch->values[s->in[0]].n * sizeof(double));
+    if ((ok = s->terms != NULL)) logloss_terms(ch, s);
   }
-  ok = ok && valid(ch) && fuse(ch);
-  for (size_t i = 0; ok && i < ch->nsteps; i++)
-    if (ch->steps[i].op == LOGLOSS) ok = logloss_terms(ch, &ch->steps[i]);
-  if (!ok || rlen < 2 + ch->values[ch->frontier].n) {
-    chain_free(env, ch, NULL);
-    return out_of_range(env);
+  if (!ok) ch->magic = 0;
+  return ok ? ch : NULL;
+}
+
+/* chainCreate's work over its arguments, each array's numbers in `data` and length in `lengths` (room for them); false with an error pending. */
+static bool create(napi_env env, const napi_value *args, size_t argc, double **data, size_t *lengths, const char *usage) {
+  const size_t narrays = argc - 3;
+  napi_typedarray_type type;
+  size_t nreport = 0, nblock = 0;
+  int32_t *report = NULL;
+  double *block = NULL;
+  program_t p;
+  if (!program_of(env, args[0], &p, usage)) return false;
+  if (napi_get_typedarray_info(env, args[1], &type, &nreport, (void **)&report, NULL, NULL) != napi_ok || type != napi_int32_array) return napi_throw_type_error(env, NULL, usage), false;
+  if (!(block = doubles(env, args[2], &nblock))) return false;
+  for (size_t i = 0; i < narrays; i++)
+    if (!(data[i] = doubles(env, args[3 + i], &lengths[i]))) return false;
+  arena_t arena = { .at = (char *)block, .left = times(nblock, sizeof(double)) };
+  if (!chain_create(&p, &arena, data, lengths, narrays, report, nreport)) return out_of_range(env), false;
+  return true;
+}
+
+/*
+ * chainCreate(program, report, block, ...arrays): the chain of the program (program_t) over the
+ * arrays (Float64Arrays), laid out in `block` (a Float64Array of chainSize(program) bytes or
+ * more), which is then its handle. `report` (Int32Array, 2 + the frontier's columns) receives
+ * the frontier's change after each chainRun (chainStep and chainSteps, for a chain that ends at
+ * the objective, need none).
+ */
+static napi_value chain_create_js(napi_env env, napi_callback_info info) {
+  const char *usage = "gradproof native kernels: chainCreate(program: Int32Array, report: Int32Array, block: Float64Array, ...arrays: Float64Array[])";
+  // The arrays come as arguments: one N-API call reads them all (up to MAX_ARGS; more take a second).
+  napi_value stack[MAX_ARGS], *args = stack;
+  double *stackData[MAX_ARGS], **data = stackData;
+  size_t stackLengths[MAX_ARGS], *lengths = stackLengths, argc = MAX_ARGS;
+  napi_get_cb_info(env, info, &argc, stack, NULL, NULL);
+  if (argc < 3) return napi_throw_type_error(env, NULL, usage), NULL;
+  if (argc > MAX_ARGS) {
+    args = malloc(argc * sizeof *args), data = malloc(argc * sizeof *data), lengths = malloc(argc * sizeof *lengths);
+    if (args && data && lengths) napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+    else napi_throw_error(env, NULL, "gradproof native kernels: out of memory");
   }
-  napi_value external;
-  if (napi_create_external(env, ch, chain_free, NULL, &external) != napi_ok) {
-    chain_free(env, ch, NULL);
-    return NULL;
-  }
-  return external;
+  if (args && data && lengths) create(env, args, argc, data, lengths, usage);
+  if (args != stack) free(args), free(data), free(lengths);
+  return NULL;
 }
 
 void chain_register(napi_env env, napi_value exports) {
-  napi_value f;
-  napi_create_function(env, "chainCreate", NAPI_AUTO_LENGTH, chain_create_js, NULL, &f);
-  napi_set_named_property(env, exports, "chainCreate", f);
+  const export_t calls[] = {
+    {"chainSize", chain_size_js},
+    {"chainCreate", chain_create_js},
+  };
+  export_all(env, exports, calls, sizeof calls / sizeof calls[0]);
   chain_calls_register(env, exports);
 }

@@ -3,7 +3,6 @@
  * src/ops/logloss.ts), through V8's own exp, log and log1p (v8-math.h), so the same bits as the
  * JavaScript rules; chain-create.c admits them only when those were found.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "chain-types.h"
@@ -80,15 +79,12 @@ void logloss_step(chain_t *ch, const step_t *s) {
   ch->changes[s->out].kind = ALL;
 }
 
-bool logloss_terms(chain_t *ch, step_t *s) {
+void logloss_terms(chain_t *ch, step_t *s) {
   const value_t *A = &ch->values[s->in[0]], *Y = &ch->values[s->in[1]];
   const size_t len = A->m * A->n;
-  s->terms = malloc(4 * len * sizeof(double));
-  if (!s->terms) return false;
   for (size_t k = 0; k < len; k++) {
     s->terms[2 * k] = first(A->base[k], Y->cur[k]);
     s->terms[2 * k + 1] = second(A->base[k], Y->cur[k]);
   }
   memcpy(s->terms + 2 * len, s->terms, 2 * len * sizeof(double));
-  return true;
 }

@@ -19,7 +19,7 @@ typedef struct {
   int kind;
   size_t at;      /* ELEMENT: the element's index; ROW: the row */
   size_t ncols;   /* COLS: the columns (every row), ascending, in cols */
-  int32_t *cols;  /* room for n */
+  int32_t *cols;  /* room for n + 1 */
   double delta;   /* ELEMENT: new − old, exact */
 } change_t;
 
@@ -31,7 +31,12 @@ typedef struct {
   double *terms;
 } step_t;
 
+/* A chain's first word: what chain-calls.c checks before it runs one (with `self`). */
+#define CHAIN_MAGIC 0x67706368u
+
 typedef struct {
+  uint32_t magic;
+  const void *self; /* the chain's own address: a copy of its block elsewhere is not a chain */
   size_t nvalues, nsteps, nparams, frontier;
   int32_t *params; /* the values a replay may move, one at a time (a chain per param, or one for them all) */
   value_t *values;
@@ -52,9 +57,15 @@ void linear_step(chain_t *ch, const step_t *s);
 void relu_step(chain_t *ch, const step_t *s);
 void fused_step(chain_t *ch, const step_t *s);
 
-/* The steps that take exps and logs (chain-tail.c), and the logloss step's terms, made once (false: out of memory). */
+/* The steps that take exps and logs (chain-tail.c), and the logloss step's terms, made once into its `terms` (room for 4 a element of A). */
 void sigmoid_step(chain_t *ch, const step_t *s);
 void logloss_step(chain_t *ch, const step_t *s);
-bool logloss_terms(chain_t *ch, step_t *s);
+void logloss_terms(chain_t *ch, step_t *s);
+
+/* Whether the program makes a chain a replay can run without reading or writing out of bounds (chain-check.c); `scratch`: 2 · nvalues bools. */
+bool chain_valid(const chain_t *ch, bool *scratch);
+
+/* Marks the linear steps that run fused with the relu and linear after them (chain-check.c); the doubles of scratch they need. */
+size_t chain_fuse(chain_t *ch);
 
 #endif

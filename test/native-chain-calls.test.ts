@@ -58,11 +58,20 @@ describe.runIf(nativeAvailable())('the native chain: where it is made, and what 
     // values: W [2, 1] (the param), X [1, 3], Z [2, 2]: X has 3 columns, Z 2; params: W, or W and Z.
     const program = (xCols: number, zCols: number, params = [0]) => Int32Array.from([3, 1, params.length, 2, ...params, 2, 1, 2, -1, 1, xCols, 3, -1, 2, zCols, 0, 1, 1, 2, 1, 0, -1]);
     const arrays = [z, zBase, w, a];
-    expect(() => native.chainCreate(arrays, program(3, 2), new Int32Array(4))).toThrow(RangeError);
-    expect(() => native.chainCreate(arrays, program(2, 2), new Int32Array(1))).toThrow(RangeError);
+    const create = (prog: Int32Array, report: Int32Array, block = new Float64Array(native.chainSize(prog) / 8)) => {
+      native.chainCreate(prog, report, block, ...arrays);
+      return block;
+    };
+    expect(() => create(program(3, 2), new Int32Array(4))).toThrow(RangeError);
+    expect(() => create(program(2, 2), new Int32Array(1))).toThrow(RangeError);
     // A param must be a leaf (Z is a step's output), named once, within the values.
-    for (const params of [[0, 2], [0, 0], [3], []]) expect(() => native.chainCreate(arrays, program(2, 2, params), new Int32Array(4))).toThrow(RangeError);
-    const chain = native.chainCreate(arrays, program(2, 2), new Int32Array(4));
+    for (const params of [[0, 2], [0, 0], [3]]) expect(() => create(program(2, 2, params), new Int32Array(4))).toThrow(RangeError);
+    expect(() => native.chainSize(program(2, 2, []))).toThrow(RangeError);
+    // The chain is laid out in its block: one too small is refused.
+    for (const words of [0, 4, 16]) expect(() => create(program(2, 2), new Int32Array(4), new Float64Array(words))).toThrow(RangeError);
+    const chain = create(program(2, 2), new Int32Array(4));
+    // Only a block a chain was made in runs: not another array, nor a copy of the block.
+    for (const notChain of [new Float64Array(chain.length), chain.slice()]) expect(() => native.chainRun(notChain, 0, 0, 1)).toThrow(TypeError);
     expect(() => native.chainRun(chain, 0, 2, 1)).toThrow(RangeError);
     expect(() => native.chainRun(chain, 1, 0, 1)).toThrow(RangeError);
     // chainStep only for a chain whose last value is one number (the objective).

@@ -16,14 +16,16 @@ export interface NativeKernels {
   relu(x: Float64Array, out: Float64Array, start: number, count: number): void;
   /** out = A·B (+ bias per row), A [m, k] (stored [k, m] when transA), B [k, n] (stored [n, k] when transB): each sum from 0, in order of p. */
   product(out: Float64Array, a: Float64Array, b: Float64Array, bias: Float64Array | null, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
-  /** A replay's chain of layers (native/chain-create.c has the program's format); throws a RangeError when it does not fit its arrays. */
-  chainCreate(arrays: readonly Float64Array[], program: Int32Array, report: Int32Array): unknown;
+  /** The bytes of the block that chainCreate needs for `program` (native/chain-create.c has its format). */
+  chainSize(program: Int32Array): number;
+  /** A replay's chain of layers over `arrays`, laid out in `block` (chainSize bytes at least), which is then its handle; throws a RangeError when the program does not fit its arrays or the block. */
+  chainCreate(program: Int32Array, report: Int32Array, block: Float64Array, ...arrays: Float64Array[]): void;
   /** One replay of the chain: element `index` of its param at position `param` has moved by `delta`; the last value's change goes into the chain's report. */
-  chainRun(chain: unknown, param: number, index: number, delta: number): void;
+  chainRun(chain: Float64Array, param: number, index: number, delta: number): void;
   /** One replay of a chain that ends at the objective: moves element `index` of its param at position `param` by `step`, replays, puts all back, and returns the objective. */
-  chainStep(chain: unknown, param: number, index: number, step: number): number;
+  chainStep(chain: Float64Array, param: number, index: number, step: number): number;
   /** chainStep for `count` elements of one param: out[at + k] = chainStep(chain, param, indices[k], steps[k]). */
-  chainSteps(chain: unknown, param: number, indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void;
+  chainSteps(chain: Float64Array, param: number, indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void;
   /** out[i] = V8's exp (0), log (1) or log1p (2) of x[i], called from C (native/v8-math.h); false when the node binary does not export them. */
   v8Math(which: 0 | 1 | 2, x: Float64Array, out: Float64Array): boolean;
   /** The version of these calls (native/kernels.c, GRADPROOF_ABI). */
@@ -31,7 +33,7 @@ export interface NativeKernels {
 }
 
 /** The calls this file describes: an addon of another version is not used. */
-const ABI = 2;
+const ABI = 3;
 
 /** Below this many elements a loop stays in JavaScript: a native call costs about 100 ns. */
 export const NATIVE_MIN = 512;

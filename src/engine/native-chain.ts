@@ -18,7 +18,7 @@
 import type { Region, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
 import { nativeKernels, nativeMathExact, type NativeKernels } from '../core/native.js';
-import { i32 } from '../core/alloc.js';
+import { f64, i32 } from '../core/alloc.js';
 import { linear } from '../ops/linear.js';
 import { relu } from '../ops/relu.js';
 import { sigmoid } from '../ops/sigmoid.js';
@@ -116,54 +116,73 @@ export function planChains(plan: Plan, baseline: Values, buffers: readonly (Tens
 // Module state: room for a chain's program, which chainCreate reads once (it keeps none of it).
 let programRoom = new Int32Array(256);
 
-/** `list` in programRoom (made larger when needed). */
-function programOf(list: readonly number[]): Int32Array {
-  if (programRoom.length < list.length) programRoom = new Int32Array(2 * list.length);
-  programRoom.set(list);
-  return programRoom.subarray(0, list.length);
+/** The parts one after the other in programRoom (made larger when needed). */
+function programOf(parts: readonly (readonly number[])[]): Int32Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  if (programRoom.length < length) programRoom = new Int32Array(2 * length);
+  let at = 0;
+  for (const part of parts) {
+    programRoom.set(part, at);
+    at += part.length;
+  }
+  return programRoom.subarray(0, length);
 }
 
-/** The chain's program (its format: native/chain-create.c) and, per param, the object that runs it; null when the C side refuses it. */
+/**
+ * The chain's program (its format: native/chain-create.c) and, per param, the object that runs
+ * it; null when the C side refuses it. (Plain loops: on a tiny network this runs once per check,
+ * and costs as much as a fifth of the check's replays.)
+ */
 function make(native: NativeKernels, plan: Plan, params: readonly number[], baseline: Values, buffers: readonly (Tensor | null)[], chain: readonly PlanNode[], rest: readonly PlanNode[], frontier: number): Chain[] | null {
-  const arrays: Float64Array[] = [];
-  const arrayOf = (a: Float64Array) => (arrays.includes(a) ? arrays.indexOf(a) : arrays.push(a) - 1);
-  const inChain = new Set(chain.map((n) => n.slot));
-  const ids = new Map<number, number>();
+  // Per slot: its value's position in the program (−1: none yet), and whether a step of the chain makes it.
+  const ids = new Int32Array(baseline.length).fill(-1);
+  const isStep = new Uint8Array(baseline.length);
+  for (const node of chain) isStep[node.slot] = 1;
+  // Per value: rows, columns, its array's position in `arrays`, its baseline's (−1: none).
   const values: number[] = [];
+  const arrays: Float64Array[] = [];
   const valueOf = (s: number): number => {
-    if (!ids.has(s)) {
-      const node = inChain.has(s);
-      const [m, n] = baseline[s].shape.length === 2 ? baseline[s].shape : [1, baseline[s].data.length];
-      const current = node ? buffers[s]!.data : plan.leaves[s]?.kind === 'param' ? plan.leaves[s].value.data : baseline[s].data;
-      values.push(m, n, arrayOf(current), node ? arrayOf(baseline[s].data) : -1);
-      ids.set(s, ids.size);
+    if (ids[s] < 0) {
+      const { shape, data } = baseline[s];
+      const matrix = shape.length === 2;
+      const leaf = plan.leaves[s];
+      const current = isStep[s] ? buffers[s]!.data : leaf !== undefined && leaf.kind === 'param' ? leaf.value.data : data;
+      values.push(matrix ? shape[0] : 1, matrix ? shape[1] : data.length, arrays.push(current) - 1, isStep[s] ? arrays.push(data) - 1 : -1);
+      ids[s] = values.length / 4 - 1;
     }
-    return ids.get(s)!;
+    return ids[s];
   };
   const paramIds = params.map(valueOf);
-  const steps = chain.flatMap((node) => {
-    const inputs = node.args.map(valueOf);
-    return [kindOf(node), valueOf(node.slot), ...inputs, ...Array(3 - inputs.length).fill(-1)];
-  });
-  const program = programOf([ids.size, chain.length, params.length, valueOf(frontier), ...paramIds, ...values, ...steps]);
-  // Room for the frontier's change: its kind, and a row or its changed columns (values: m, n, ...).
-  const report = i32(2 + values[4 * valueOf(frontier) + 1]);
-  let handle: unknown;
+  const steps: number[] = [];
+  for (const node of chain) {
+    const { args } = node;
+    const x = valueOf(args[0]);
+    const second = args.length > 1 ? valueOf(args[1]) : -1;
+    const third = args.length > 2 ? valueOf(args[2]) : -1;
+    steps.push(kindOf(node), valueOf(node.slot), x, second, third);
+  }
+  const last = valueOf(frontier);
+  const program = programOf([[values.length / 4, chain.length, params.length, last], paramIds, values, steps]);
+  // Room for the frontier's change: its kind, and a row or its changed columns.
+  const report = i32(2 + values[4 * last + 1]);
+  let block: Float64Array;
   try {
-    handle = native.chainCreate(arrays, program, report);
+    block = f64(Math.ceil(native.chainSize(program) / 8));
+    native.chainCreate(program, report, block, ...arrays);
   } catch {
     // The C side checks every program against its arrays; one it refuses is replayed in JavaScript.
     return null;
   }
-  if (handle === undefined || handle === null) return null;
   const complete = frontier === plan.objective && rest.length === 0;
-  return params.map((_slot, position) => new Chain(native, handle, position, arrays, report, frontier, rest, complete));
+  return params.map((_slot, position) => new Chain(native, block, position, arrays, report, frontier, rest, complete));
 }
 
 class Chain implements NativeChain {
   constructor(
     private readonly native: NativeKernels,
-    private readonly handle: unknown,
+    /** The chain, laid out in this block by the C side (its handle). */
+    private readonly handle: Float64Array,
     /** The param's position in the chain's list of params. */
     private readonly param: number,
     /** Held as long as the handle is: the chain points into these arrays. */
