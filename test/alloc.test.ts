@@ -1,7 +1,7 @@
 /** The small-array allocator (src/core/alloc.ts): zeroed, separate arrays of the size asked, whatever their number. */
 import { describe, expect, it } from 'vitest';
-import { f64, f64Copy, i32, own } from '../src/core/alloc.js';
-import { evaluate, mlpGraph } from '../src/index.js';
+import { f64, f64Copy, f64Views, i32, own, ownAll } from '../src/core/alloc.js';
+import { checkGraph, evaluate, mlpGraph } from '../src/index.js';
 
 describe('f64, the small-array allocator', () => {
   it('gives zeroed arrays of the size asked that share no element, across many slabs', () => {
@@ -41,6 +41,36 @@ describe('f64, the small-array allocator', () => {
     expect(Array.from(owned)).toEqual(Array.from(view));
     const alone = new Float64Array(12);
     expect(own(alone)).toBe(alone);
+  });
+
+  it('ownAll: the slab views copied into one buffer of their own, the other arrays as they are', () => {
+    const [a, b] = [f64(12), f64(3)];
+    a.fill(2), b.fill(5);
+    const alone = new Float64Array(9);
+    const [ca, calone, cb] = ownAll([a, alone, b]);
+    expect(calone).toBe(alone);
+    expect([Array.from(ca), Array.from(cb)]).toEqual([Array.from(a), Array.from(b)]);
+    // One buffer for the copies, none of it a slab's: 15 numbers.
+    expect(ca.buffer).toBe(cb.buffer);
+    expect(ca.buffer.byteLength).toBe(15 * 8);
+    ca.fill(0);
+    expect(a.every((v) => v === 2) && cb.every((v) => v === 5)).toBe(true);
+  });
+
+  it('f64Views: zeroed arrays of the sizes asked, views of one buffer that share no element', () => {
+    const views = f64Views([4, 0, 20, 1]);
+    expect(views.map((v) => v.length)).toEqual([4, 0, 20, 1]);
+    expect(views[0].buffer.byteLength).toBe(25 * 8);
+    views.forEach((v, k) => v.fill(k + 1));
+    expect(views.every((v, k) => v.every((x) => x === k + 1))).toBe(true);
+  });
+
+  it("a check's report holds no slab", () => {
+    const c = { X: [[1, 2], [3, 4]], Y: [[1, 0]], layers: [{ W: [[0.1, -0.2], [0.3, 0.4]], b: [[0], [0.1]] }, { W: [[0.5, -0.6]], b: [[0.2]] }] };
+    const { params } = checkGraph(mlpGraph(c), { mode: 'graph', full: true });
+    // Each array is a view of a buffer that holds the report's numbers and nothing else.
+    const sizes = params.reduce((n, p) => n + p.analytic.length, 0);
+    for (const p of params) for (const a of [p.analytic, p.numeric]) expect(a.buffer.byteLength === a.byteLength || a.buffer.byteLength === 8 * sizes).toBe(true);
   });
 
   it("evaluate's values and gradients hold no slab", () => {

@@ -4,18 +4,19 @@
  * auto, a pass at h/2 over the elements the first could not settle, and for failures near a kink
  * passes at h/16 and h/32 (element-judge.ts).
  */
-import { concat, defer, EMPTY, filter, map, type Observable } from 'rxjs';
+import { concat, defer, EMPTY, filter, finalize, map, type Observable } from 'rxjs';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import { errors } from '../core/messages.js';
 import { replayBatches, type ElementPerturbation, type PerturbationList, type ReplayOptions } from '../engine/replay.js';
+import { Replayer } from '../engine/replayer.js';
 import { ElementJudge, REFINEMENTS } from './element-judge.js';
 import type { Method } from './methods.js';
 import { relativeDifference, relativeDifferenceOver } from './norms.js';
 import { RunningDifference } from './running-difference.js';
 import type { CheckProgress, ParamResult, ParamVerdict } from './report.js';
 import { worstOf } from './worst.js';
-import { own } from '../core/alloc.js';
+import { f64Views, ownAll } from '../core/alloc.js';
 
 /** One param under check: its live data, its analytic gradient, and the estimate being filled. */
 export interface Target {
@@ -59,11 +60,17 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
   let planned = 2 * targets.reduce((n, t) => n + t.data.length, 0);
   let done = 0;
   const running = new RunningDifference();
-  for (const t of targets) if (t.numeric.length !== t.data.length) t.numeric = new Float64Array(t.data.length);
+  // Closure state: the element replayer the passes share (its buffers and native chain made once,
+  // at the first replay), let go when they end.
+  let replayer: Replayer | undefined;
+  const shared = { ...options, replayer: () => (replayer ??= new Replayer(plan, baseline, options.incremental ?? true)) };
+  // The estimates, handed out in the report: views of one buffer, made once.
+  const unmade = targets.filter((t) => t.numeric.length !== t.data.length);
+  f64Views(unmade.map((t) => t.data.length)).forEach((numeric, k) => (unmade[k].numeric = numeric));
   const pairs = (perturbations: PerturbationList<ElementPerturbation>, onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) => {
     // Closure state: the +h value of a pair whose −h is in the next batch.
     let plus = NaN;
-    return replayBatches(plan, baseline, perturbations, options).pipe(
+    return replayBatches(plan, baseline, perturbations, shared).pipe(
       map(({ start, values }): CheckProgress => {
         let param = '';
         for (let i = 0; i < values.length; i++) {
@@ -105,7 +112,7 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
       });
       return concat(estimates, refinement(pass + 1));
     });
-  return concat(first, refinement(0));
+  return concat(first, refinement(0)).pipe(finalize(() => (replayer = undefined)));
 }
 
 /**
@@ -144,16 +151,17 @@ function stepsFor(targets: Target[], step: (t: Target, index: number) => number,
 export function paramResults(targets: Target[], method: Method): { params: ParamResult[]; difference: number } {
   // (A subarray costs a few hundred nanoseconds: a whole param, the usual case, goes as it is.)
   const checkedPart = (t: Target, key: 'analytic' | 'numeric') => (t.checked === t[key].length ? t[key] : t[key].subarray(0, t.checked));
-  const params = targets.map((t): ParamResult => {
+  const analytic = ownAll(targets.map((t) => t.analytic));
+  const params = targets.map((t, k): ParamResult => {
     const difference = relativeDifference(checkedPart(t, 'analytic'), checkedPart(t, 'numeric'));
-    const { name, shape, checked, analytic, numeric, judge } = t;
+    const { name, shape, checked, numeric, judge } = t;
     const undecided = judge ? judge.undecided(checked) : 0;
     const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin, ...(undecided ? { undecided } : {}) };
     const failed = judged ? judged.failing > 0 : !(difference < method.threshold);
     // Not every element settled (a stop came first): no verdict for the param, unless one failed.
     const settled = checked === t.data.length && !(judge && judge.toRefine().length > 0);
     const verdict: ParamVerdict = failed ? 'fail' : settled || t.data.length === 0 ? 'pass' : 'unchecked';
-    return { name, shape, verdict, difference, checked, worst: worstOf(analytic, numeric, shape, checked), analytic: own(analytic), numeric, ...judged };
+    return { name, shape, verdict, difference, checked, worst: worstOf(analytic[k], numeric, shape, checked), analytic: analytic[k], numeric, ...judged };
   });
   return { params, difference: relativeDifferenceOver(targets.map((t) => [checkedPart(t, 'analytic'), checkedPart(t, 'numeric')] as const)) };
 }

@@ -31,7 +31,7 @@ export function backward(plan: Plan, forward: ForwardResult, options: BackwardOp
     const output = values[node.slot];
     const run = () => node.op.backward(inputs, output, gradOut, node.attrs, node.needs);
     const local = callRule(node, 'backward', () =>
-      options.guard ? watchInputs(node, 'backward', [...inputs, output, gradOut], run) : run(),
+      options.guard && !node.builtin ? watchInputs(node, 'backward', [...inputs, output, gradOut], run) : run(),
     );
     checkLocalGradients(node, local, inputs, forward.nonFinite);
     local.forEach((g, arg) => {

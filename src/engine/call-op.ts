@@ -8,6 +8,7 @@ import { errors } from '../core/messages.js';
 import { inputName } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
 import type { PlanNode } from './plan.js';
+import { f64Copy } from '../core/alloc.js';
 
 export function callRule<T>(node: PlanNode, phase: 'forward' | 'backward', run: () => T): T {
   try {
@@ -28,20 +29,29 @@ export function nodeError(node: PlanNode, phase: 'forward' | 'backward', e: unkn
  * Changed tensors are written back from the copies first, even when `run` throws, so an op's
  * write never outlives the call.
  */
+/** Whether a and b hold the same numbers, bit for bit but for NaN's payload (Object.is: -0 is not 0). */
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) return false;
+  return true;
+}
+
 export function watchInputs<T>(node: PlanNode, phase: 'forward' | 'backward', watched: readonly Tensor[], run: () => T): T {
   if (node.builtin) return run();
-  const before = watched.map((t) => t.data.slice());
+  // (Copies from slabs, and loops without closures: a check's first pass watches every user op.)
+  const before = watched.map((t) => f64Copy(t.data));
   let changed = -1;
   let result: T;
   try {
     result = run();
   } finally {
-    watched.forEach((t, i) => {
+    for (let i = 0; i < watched.length; i++) {
       const was = before[i];
-      if (was.length === t.data.length && was.every((v, k) => Object.is(v, t.data[k]))) return;
-      if (was.length === t.data.length) t.data.set(was);
+      const now = watched[i].data;
+      if (sameBits(was, now)) continue;
+      if (was.length === now.length) now.set(was);
       if (changed < 0) changed = i;
-    });
+    }
   }
   if (changed >= 0) {
     const name = changed < node.args.length ? inputName(node.op.inputs[changed]) : changed === node.args.length ? 'output' : 'gradOutput';

@@ -7,6 +7,7 @@ import { errors } from '../core/messages.js';
 import { sameShape, sizeOf, type Tensor } from '../core/tensor.js';
 import type { Plan, PlanNode } from './plan.js';
 import { callRule, nodeError, watchInputs } from './call-op.js';
+import { f64 } from '../core/alloc.js';
 
 export type Values = Tensor[];
 
@@ -34,7 +35,7 @@ export const leafValues = (plan: Plan): Values => plan.leaves.map((l) => l.value
  */
 export function forwardGuarded(plan: Plan): ForwardResult {
   const values = leafValues(plan);
-  const seconds = new Float64Array(plan.leaves.length + plan.nodes.length);
+  const seconds = f64(plan.leaves.length + plan.nodes.length);
   let nonFinite: NonFinite | null = null;
   for (const node of plan.nodes) {
     const inputs = node.args.map((s) => values[s]);

@@ -55,8 +55,10 @@ const RUN = 8;
  * 1024), ending early once `sliceMs` has passed: the first values come at once, and
  * unsubscribing stops the replays within one batch. Element perturbations of 1,000,000 evaluations
  * or more may go to worker threads (ReplayOptions.workers); the batches come back in order.
+ * `replayer` gives the element replayer, for callers whose several streams over one baseline
+ * share one (its buffers and native chain made once): by default each subscription makes its own.
  */
-export function replayBatches(plan: Plan, baseline: Values, perturbations: PerturbationList, options: ReplayOptions & { batch?: number } = {}): Observable<EvaluationBatch> {
+export function replayBatches(plan: Plan, baseline: Values, perturbations: PerturbationList, options: ReplayOptions & { batch?: number; replayer?: () => Replayer } = {}): Observable<EvaluationBatch> {
   const directions = perturbations.length > 0 && isDirection(perturbations.at(0)!);
   const threads = directions ? 1 : workersFor(plan, perturbations.length, options.workers ?? 'auto', options.scheduler !== undefined);
   if (threads > 1 && options.scheduler) {
@@ -115,7 +117,7 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
         if (q === undefined || q.param !== p.param) break;
         checkElement(q, slot);
       }
-      replayer ??= new Replayer(plan, baseline, options.incremental ?? true);
+      replayer ??= options.replayer?.() ?? new Replayer(plan, baseline, options.incremental ?? true);
       replayer.elements(slot, runIndices, runSteps, n, out, at);
       return n;
     };

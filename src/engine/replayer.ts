@@ -75,14 +75,16 @@ export class Replayer {
     this.buffers = new Array<Tensor | null>(slots).fill(null);
     this.inputs = new Array<Tensor[]>(slots);
     this.inputChanges = new Array<(RowChange | null)[]>(slots);
-    const reached = new Set([...plan.downstream.values()].flat());
+    // Per slot: whether a replay can reach the node there (it is downstream of a leaf).
+    const reached = new Uint8Array(slots);
+    for (const nodes of plan.downstream.values()) for (const node of nodes) reached[node.slot] = 1;
     for (const node of plan.nodes) {
       this.inputs[node.slot] = node.args.map((s) => baseline[s]);
       this.inputChanges[node.slot] = node.args.map(() => null);
       const { shape, data } = baseline[node.slot];
       // Only a built-in's incremental rule (ops/index.ts, hasBuiltinUpdate); a user's own op is
       // replayed through its forward.
-      if (incremental && hasBuiltinUpdate(node.op) && reached.has(node)) this.buffers[node.slot] = { shape: [...shape], data: f64Copy(data) };
+      if (incremental && hasBuiltinUpdate(node.op) && reached[node.slot] === 1) this.buffers[node.slot] = { shape: [...shape], data: f64Copy(data) };
     }
   }
 
