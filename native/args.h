@@ -18,11 +18,13 @@ static inline double *doubles(napi_env env, napi_value value, size_t *length) {
   return *length == 0 || !data ? nothing : (double *)data;
 }
 
-/* A count or index: a whole number in [0, 2^31) (not 1.5, NaN or Infinity, which int64 would cut to one); else -1. */
+/* x as a count or index: a whole number in [0, 2^31) (not 1.5, NaN or Infinity, which int64 would cut to one); else -1. */
+static inline int64_t whole(double x) { return x >= 0 && x <= INT32_MAX && x == (double)(int64_t)x ? (int64_t)x : -1; }
+
+/* A count or index argument (whole); else -1. */
 static inline int64_t count(napi_env env, napi_value value) {
   double x = -1;
-  if (napi_get_value_double(env, value, &x) != napi_ok || !(x >= 0 && x <= INT32_MAX) || x != (double)(int64_t)x) return -1;
-  return (int64_t)x;
+  return napi_get_value_double(env, value, &x) == napi_ok ? whole(x) : -1;
 }
 
 /* a·b, or SIZE_MAX when it overflows (no array is that long, so a bounds check then fails). */

@@ -71,25 +71,26 @@ static napi_value chain_step_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* chainSteps(chain, param, indices, steps, count, out, at): out[at + k] = chainStep(chain, param, indices[k], steps[k]) for k < count. */
+/*
+ * chainSteps(chain, param, count): chain_step for the run the chain's `run` array holds
+ * (chain-create.c): for k < count, the objective with element run[k] moved by run[capacity + k]
+ * into run[2 · capacity + k]. Every index is checked before anything moves.
+ */
 static napi_value chain_steps_js(napi_env env, napi_callback_info info) {
-  size_t argc = 7, param = 0, nindices = 0, nsteps = 0, nout = 0;
-  napi_value args[7];
+  size_t argc = 3, param = 0;
+  napi_value args[3];
   napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-  const char *usage = "gradproof native kernels: chainSteps(chain, param, indices: Int32Array, steps, count, out, at)";
-  chain_t *ch = argc >= 7 ? chain_and_param(env, args, &param, usage) : (napi_throw_type_error(env, NULL, usage), NULL);
-  napi_typedarray_type type;
-  int32_t *indices = NULL;
+  const char *usage = "gradproof native kernels: chainSteps(chain, param, count)";
+  chain_t *ch = argc >= 3 ? chain_and_param(env, args, &param, usage) : (napi_throw_type_error(env, NULL, usage), NULL);
   if (!ch) return NULL;
-  if (napi_get_typedarray_info(env, args[2], &type, &nindices, (void **)&indices, NULL, NULL) != napi_ok || type != napi_int32_array) return napi_throw_type_error(env, NULL, usage), NULL;
-  double *steps = doubles(env, args[3], &nsteps);
-  double *out = steps ? doubles(env, args[5], &nout) : NULL;
-  if (!out) return NULL;
-  const int64_t n = count(env, args[4]), at = count(env, args[6]);
-  if (n < 0 || at < 0 || (size_t)n > nindices || (size_t)n > nsteps || (size_t)(at + n) > nout || !ends_in_number(ch)) return out_of_range(env);
+  const int64_t n = count(env, args[2]);
+  const size_t capacity = ch->capacity;
+  const double *indices = ch->run, *steps = ch->run + capacity;
+  double *out = ch->run + 2 * capacity;
+  if (n < 0 || (size_t)n > capacity || !ends_in_number(ch)) return out_of_range(env);
   for (int64_t k = 0; k < n; k++)
-    if (!element_of(ch, param, indices[k])) return out_of_range(env);
-  for (int64_t k = 0; k < n; k++) out[at + k] = chain_step(ch, param, (size_t)indices[k], steps[k]);
+    if (!element_of(ch, param, whole(indices[k]))) return out_of_range(env);
+  for (int64_t k = 0; k < n; k++) out[k] = chain_step(ch, param, (size_t)indices[k], steps[k]);
   return NULL;
 }
 

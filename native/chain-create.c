@@ -17,7 +17,7 @@
 #include "chain.h"
 #include "chain-types.h"
 
-enum { HEADER = 4, VALUE = 4, STEP = 5, MAX_ARGS = 64 };
+enum { HEADER = 4, VALUE = 4, STEP = 5, ARGS = 4, MAX_ARGS = 64 };
 
 /*
  * A program (Int32Array) = nvalues, nsteps, nparams, frontier; the params' values (a replay
@@ -92,10 +92,10 @@ static bool value_of(const program_t *p, size_t v, double *const *data, const si
 }
 
 /* The chain of program `p` laid out in `a` over the arrays; NULL when it does not fit the arrays or the block, or is not valid. */
-static chain_t *chain_create(const program_t *p, arena_t *a, double *const *data, const size_t *lengths, size_t narrays, int32_t *report, size_t nreport) {
+static chain_t *chain_create(const program_t *p, arena_t *a, double *const *data, const size_t *lengths, size_t narrays, int32_t *report, size_t nreport, double *run, size_t nrun) {
   chain_t *ch = take(a, sizeof *ch);
   if (!ch) return NULL;
-  *ch = (chain_t){ .magic = CHAIN_MAGIC, .self = ch, .nvalues = p->nvalues, .nsteps = p->nsteps, .nparams = p->nparams, .frontier = p->header[3], .report = report };
+  *ch = (chain_t){ .magic = CHAIN_MAGIC, .self = ch, .nvalues = p->nvalues, .nsteps = p->nsteps, .nparams = p->nparams, .frontier = p->header[3], .report = report, .run = run, .capacity = nrun / 3 };
   ch->params = take(a, p->nparams * sizeof *ch->params);
   ch->values = take(a, p->nvalues * sizeof *ch->values);
   ch->changes = take(a, p->nvalues * sizeof *ch->changes);
@@ -128,37 +128,39 @@ static chain_t *chain_create(const program_t *p, arena_t *a, double *const *data
 
 /* chainCreate's work over its arguments, each array's numbers in `data` and length in `lengths` (room for them); false with an error pending. */
 static bool create(napi_env env, const napi_value *args, size_t argc, double **data, size_t *lengths, const char *usage) {
-  const size_t narrays = argc - 3;
+  const size_t narrays = argc - ARGS;
   napi_typedarray_type type;
-  size_t nreport = 0, nblock = 0;
+  size_t nreport = 0, nrun = 0, nblock = 0;
   int32_t *report = NULL;
-  double *block = NULL;
+  double *run = NULL, *block = NULL;
   program_t p;
   if (!program_of(env, args[0], &p, usage)) return false;
   if (napi_get_typedarray_info(env, args[1], &type, &nreport, (void **)&report, NULL, NULL) != napi_ok || type != napi_int32_array) return napi_throw_type_error(env, NULL, usage), false;
-  if (!(block = doubles(env, args[2], &nblock))) return false;
+  if (!(run = doubles(env, args[2], &nrun)) || !(block = doubles(env, args[3], &nblock))) return false;
   for (size_t i = 0; i < narrays; i++)
-    if (!(data[i] = doubles(env, args[3 + i], &lengths[i]))) return false;
+    if (!(data[i] = doubles(env, args[ARGS + i], &lengths[i]))) return false;
   arena_t arena = { .at = (char *)block, .left = times(nblock, sizeof(double)) };
-  if (!chain_create(&p, &arena, data, lengths, narrays, report, nreport)) return out_of_range(env), false;
+  if (!chain_create(&p, &arena, data, lengths, narrays, report, nreport, run, nrun)) return out_of_range(env), false;
   return true;
 }
 
 /*
- * chainCreate(program, report, block, ...arrays): the chain of the program (program_t) over the
- * arrays (Float64Arrays), laid out in `block` (a Float64Array of chainSize(program) bytes or
- * more), which is then its handle. `report` (Int32Array, 2 + the frontier's columns) receives
- * the frontier's change after each chainRun (chainStep and chainSteps, for a chain that ends at
- * the objective, need none).
+ * chainCreate(program, report, run, block, ...arrays): the chain of the program (program_t)
+ * over the arrays (Float64Arrays), laid out in `block` (a Float64Array of chainSize(program)
+ * bytes or more), which is then its handle. `report` (Int32Array, 2 + the frontier's columns)
+ * receives the frontier's change after each chainRun; `run` (a Float64Array of 3 × a run's
+ * largest count) holds chainSteps' elements, steps and objectives, so that a call of it reads no
+ * array but the block. (chainStep and chainSteps, for a chain that ends at the objective, need
+ * no report.)
  */
 static napi_value chain_create_js(napi_env env, napi_callback_info info) {
-  const char *usage = "gradproof native kernels: chainCreate(program: Int32Array, report: Int32Array, block: Float64Array, ...arrays: Float64Array[])";
+  const char *usage = "gradproof native kernels: chainCreate(program: Int32Array, report: Int32Array, run: Float64Array, block: Float64Array, ...arrays: Float64Array[])";
   // The arrays come as arguments: one N-API call reads them all (up to MAX_ARGS; more take a second).
   napi_value stack[MAX_ARGS], *args = stack;
   double *stackData[MAX_ARGS], **data = stackData;
   size_t stackLengths[MAX_ARGS], *lengths = stackLengths, argc = MAX_ARGS;
   napi_get_cb_info(env, info, &argc, stack, NULL, NULL);
-  if (argc < 3) return napi_throw_type_error(env, NULL, usage), NULL;
+  if (argc < ARGS) return napi_throw_type_error(env, NULL, usage), NULL;
   if (argc > MAX_ARGS) {
     args = malloc(argc * sizeof *args), data = malloc(argc * sizeof *data), lengths = malloc(argc * sizeof *lengths);
     if (args && data && lengths) napi_get_cb_info(env, info, &argc, args, NULL, NULL);

@@ -44,6 +44,8 @@ typedef struct {
   step_t *steps;
   double *scratch; /* room for the fused steps' sums and one row: n · (rows of the last linear + 1) */
   int32_t *report; /* the frontier's change: kind, then the row, or the column count and the columns */
+  double *run;     /* a run of chainSteps: the elements' indices, their steps, then the objectives, `capacity` each */
+  size_t capacity;
 } chain_t;
 
 /* One replay: element `index` of params[param] has moved by `delta` (the caller moved it, and puts it back). */

@@ -51,15 +51,39 @@ describe.runIf(nativeAvailable())('the native chain: where it is made, and what 
     expect(bitsOf(out[3])).toBe(bitsOf(replayer.element(slot, 11, -0.5)));
   });
 
+  it("chainSteps reads its run from the chain's run array: a count past its room, or an index that is not a whole element, is refused", () => {
+    const plan = compile(mlp(18, [3, 4, 1], 5), new OpRegistry());
+    const values = forwardGuarded(plan).values;
+    const replayer = new Replayer(plan, values, true, Infinity, Infinity);
+    const slot = plan.slotOf.get('W1')!;
+    const chain = planChains(plan, values, replayer['buffers'] as (Tensor | null)[])!.get(slot)!;
+    const [native, handle, room, param] = [nativeKernels()!, chain['handle'] as Float64Array, chain['runRoom'] as Float64Array, chain['param'] as number];
+    const capacity = room.length / 3;
+    const W1 = plan.leaves[slot].value.data;
+    const before = Array.from(W1, bitsOf);
+    room.fill(0);
+    for (const bad of [1.5, -1, 12, NaN]) {
+      room[1] = bad;
+      expect(() => native.chainSteps(handle, param, 2)).toThrow(RangeError);
+    }
+    expect(() => native.chainSteps(handle, param, capacity + 1)).toThrow(RangeError);
+    expect(Array.from(room.subarray(2 * capacity), bitsOf)).toEqual(Array(capacity).fill(bitsOf(0)));
+    expect(Array.from(W1, bitsOf)).toEqual(before);
+    room[1] = 11;
+    room[capacity + 1] = 0.5;
+    native.chainSteps(handle, param, 2);
+    expect(bitsOf(room[2 * capacity + 1])).toBe(bitsOf(replayer.element(slot, 11, 0.5)));
+  });
+
   it('refuses a program that does not fit its arrays', () => {
     const native = nativeKernels()!;
     const a = new Float64Array(6);
     const [z, zBase, w] = [new Float64Array(4), new Float64Array(4), new Float64Array(2)];
     // values: W [2, 1] (the param), X [1, 3], Z [2, 2]: X has 3 columns, Z 2; params: W, or W and Z.
     const program = (xCols: number, zCols: number, params = [0]) => Int32Array.from([3, 1, params.length, 2, ...params, 2, 1, 2, -1, 1, xCols, 3, -1, 2, zCols, 0, 1, 1, 2, 1, 0, -1]);
-    const arrays = [z, zBase, w, a];
+    const run = new Float64Array(3 * 2);
     const create = (prog: Int32Array, report: Int32Array, block = new Float64Array(native.chainSize(prog) / 8)) => {
-      native.chainCreate(prog, report, block, ...arrays);
+      native.chainCreate(prog, report, run, block, z, zBase, w, a);
       return block;
     };
     expect(() => create(program(3, 2), new Int32Array(4))).toThrow(RangeError);
@@ -76,7 +100,7 @@ describe.runIf(nativeAvailable())('the native chain: where it is made, and what 
     expect(() => native.chainRun(chain, 1, 0, 1)).toThrow(RangeError);
     // chainStep only for a chain whose last value is one number (the objective).
     expect(() => native.chainStep(chain, 0, 0, 1)).toThrow(RangeError);
-    expect(() => native.chainSteps(chain, 0, Int32Array.of(0), Float64Array.of(1), 1, new Float64Array(1), 0)).toThrow(RangeError);
+    expect(() => native.chainSteps(chain, 0, 1)).toThrow(RangeError);
     // An index or a position is a whole number: not 1.5, NaN or Infinity (which a cut to an integer would take for one).
     for (const bad of [1.5, NaN, Infinity, -0.5]) {
       expect(() => native.chainRun(chain, 0, bad, 1)).toThrow(RangeError);

@@ -18,14 +18,18 @@ export interface NativeKernels {
   product(out: Float64Array, a: Float64Array, b: Float64Array, bias: Float64Array | null, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
   /** The bytes of the block that chainCreate needs for `program` (native/chain-create.c has its format). */
   chainSize(program: Int32Array): number;
-  /** A replay's chain of layers over `arrays`, laid out in `block` (chainSize bytes at least), which is then its handle; throws a RangeError when the program does not fit its arrays or the block. */
-  chainCreate(program: Int32Array, report: Int32Array, block: Float64Array, ...arrays: Float64Array[]): void;
+  /**
+   * A replay's chain of layers over `arrays`, laid out in `block` (chainSize bytes at least),
+   * which is then its handle; `run` (3 × a run's largest count) holds chainSteps' elements, steps
+   * and objectives. Throws a RangeError when the program does not fit its arrays or the block.
+   */
+  chainCreate(program: Int32Array, report: Int32Array, run: Float64Array, block: Float64Array, ...arrays: Float64Array[]): void;
   /** One replay of the chain: element `index` of its param at position `param` has moved by `delta`; the last value's change goes into the chain's report. */
   chainRun(chain: Float64Array, param: number, index: number, delta: number): void;
   /** One replay of a chain that ends at the objective: moves element `index` of its param at position `param` by `step`, replays, puts all back, and returns the objective. */
   chainStep(chain: Float64Array, param: number, index: number, step: number): number;
-  /** chainStep for `count` elements of one param: out[at + k] = chainStep(chain, param, indices[k], steps[k]). */
-  chainSteps(chain: Float64Array, param: number, indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void;
+  /** chainStep for the `count` elements of one param in the chain's `run`: run[2c + k] = chainStep(chain, param, run[k], run[c + k]), c its capacity. */
+  chainSteps(chain: Float64Array, param: number, count: number): void;
   /** out[i] = V8's exp (0), log (1) or log1p (2) of x[i], called from C (native/v8-math.h); false when the node binary does not export them. */
   v8Math(which: 0 | 1 | 2, x: Float64Array, out: Float64Array): boolean;
   /** The version of these calls (native/kernels.c, GRADPROOF_ABI). */
@@ -33,7 +37,7 @@ export interface NativeKernels {
 }
 
 /** The calls this file describes: an addon of another version is not used. */
-const ABI = 3;
+const ABI = 4;
 
 /** Below this many elements a loop stays in JavaScript: a native call costs about 100 ns. */
 export const NATIVE_MIN = 512;

@@ -51,6 +51,9 @@ function runnable(node: PlanNode, baseline: Values, buffers: readonly (Tensor | 
   return kind !== 0 && buffers[node.slot] !== null && shapes;
 }
 
+/** Elements a native call of `steps` takes at most (the driver hands over runs of 8: src/engine/replay.ts). */
+const RUN = 16;
+
 /** Report codes (chain.c): nothing changed, one row, some columns of every row, all. */
 const [NONE, ROW, COLS] = [0, 2, 3];
 
@@ -166,16 +169,17 @@ function make(native: NativeKernels, plan: Plan, params: readonly number[], base
   const program = programOf([[values.length / 4, chain.length, params.length, last], paramIds, values, steps]);
   // Room for the frontier's change: its kind, and a row or its changed columns.
   const report = i32(2 + values[4 * last + 1]);
+  const run = f64(3 * RUN);
   let block: Float64Array;
   try {
     block = f64(Math.ceil(native.chainSize(program) / 8));
-    native.chainCreate(program, report, block, ...arrays);
+    native.chainCreate(program, report, run, block, ...arrays);
   } catch {
     // The C side checks every program against its arrays; one it refuses is replayed in JavaScript.
     return null;
   }
   const complete = frontier === plan.objective && rest.length === 0;
-  return params.map((_slot, position) => new Chain(native, block, position, arrays, report, frontier, rest, complete));
+  return params.map((_slot, position) => new Chain(native, block, position, arrays, report, run, frontier, rest, complete));
 }
 
 class Chain implements NativeChain {
@@ -189,6 +193,8 @@ class Chain implements NativeChain {
     readonly arrays: readonly Float64Array[],
     /** The frontier's change after each run (chain.c writes it). */
     private readonly report: Int32Array,
+    /** A run of `steps`, RUN elements at most: their indices, their steps, then their objectives (chain-calls.c). */
+    private readonly runRoom: Float64Array,
     readonly frontier: number,
     readonly rest: readonly PlanNode[],
     readonly complete: boolean,
@@ -199,7 +205,17 @@ class Chain implements NativeChain {
   }
 
   steps(indices: Int32Array, steps: Float64Array, count: number, out: Float64Array, at: number): void {
-    this.native.chainSteps(this.handle, this.param, indices, steps, count, out, at);
+    if (!(count <= indices.length && count <= steps.length && at >= 0 && at + count <= out.length)) throw new RangeError(`gradproof: a run of ${count} elements does not fit its arrays`);
+    const room = this.runRoom;
+    for (let done = 0; done < count; done += RUN) {
+      const n = Math.min(RUN, count - done);
+      for (let k = 0; k < n; k++) {
+        room[k] = indices[done + k];
+        room[RUN + k] = steps[done + k];
+      }
+      this.native.chainSteps(this.handle, this.param, n);
+      for (let k = 0; k < n; k++) out[at + done + k] = room[2 * RUN + k];
+    }
   }
 
   /** The frontier's changed columns, refilled by each run (a change's arrays are the engine's, read during a replay, never kept). */
