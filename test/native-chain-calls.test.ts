@@ -56,7 +56,8 @@ describe.runIf(nativeAvailable())('the native chain: where it is made, and what 
     const values = forwardGuarded(plan).values;
     const replayer = new Replayer(plan, values, true, Infinity, Infinity);
     const slot = plan.slotOf.get('W1')!;
-    const chain = planChains(plan, values, replayer['buffers'] as (Tensor | null)[])!.get(slot)!;
+    // The chain's private parts: its block, its run array, the param's position.
+    const chain = planChains(plan, values, replayer['buffers'] as (Tensor | null)[])!.get(slot)! as unknown as Record<string, unknown>;
     const [native, handle, room, param] = [nativeKernels()!, chain['handle'] as Float64Array, chain['runRoom'] as Float64Array, chain['param'] as number];
     const capacity = room.length / 3;
     const W1 = plan.leaves[slot].value.data;

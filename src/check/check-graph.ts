@@ -5,7 +5,7 @@
  * rule is wrong. `checkGraph$` streams progress and ends with the report; `checkGraph` runs the
  * same stream synchronously and returns the report.
  */
-import { asyncScheduler, concat, defer, EMPTY, filter, lastValueFrom, map, NEVER, of, takeUntil, tap, type Observable } from 'rxjs';
+import { asyncScheduler, concat, defer, EMPTY, filter, lastValueFrom, map, of, takeUntil, tap, type Observable } from 'rxjs';
 import type { Graph } from '../core/graph.js';
 import type { Op } from '../core/op.js';
 import { compile, type PlanNode } from '../engine/plan.js';
@@ -44,6 +44,9 @@ export interface CheckOptions extends MethodOverrides, ReplayOptions {
   budget?: number;
 }
 
+/** `events` until `until` emits (without one, as they are: an operator less on a cheap check's way). */
+const untilStopped = <T>(events: Observable<T>, until: Observable<unknown> | undefined): Observable<T> => (until ? events.pipe(takeUntil(until)) : events);
+
 export function registryFor(options: Pick<CheckOptions, 'registry' | 'ops'>): OpRegistry {
   if (options.registry) return options.registry;
   const registry = new OpRegistry();
@@ -78,10 +81,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     const elementwise = defer(() => (targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts)));
     // Closure state: the evaluations the params' check reported last, where node progress goes on.
     let doneByParams = 0;
-    const estimates = (stage ? stage.events : elementwise).pipe(
-      takeUntil(options.until ?? NEVER),
-      tap((e) => (doneByParams = e.done)),
-    );
+    const estimates = untilStopped(stage ? stage.events : elementwise, options.until).pipe(tap((e) => (doneByParams = e.done)));
 
     // What the params' check found, worked out once when it ends (or is stopped).
     let graphOutcome: ReturnType<typeof summarise> | undefined;
@@ -110,7 +110,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
       const wantNodes = mode === 'nodes' || (mode === 'auto' && complete && (graphFails || plan.nodes.some(hidden)));
       if (!wantNodes) return EMPTY;
       nodeChecks = nodeStage(plan, forward.values, nodeGrads, method, options.seed ?? 0, budget, mode === 'nodes' || graphFails ? undefined : hidden, options.scheduler, doneByParams);
-      return nodeChecks.events.pipe(takeUntil(options.until ?? NEVER));
+      return untilStopped(nodeChecks.events, options.until);
     });
 
     const finish = defer(() => {

@@ -8,7 +8,7 @@ import { inputName } from '../core/op.js';
 import { filled, sameShape, zeros, type Tensor } from '../core/tensor.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { ForwardResult, NonFinite } from './forward.js';
-import { callRule, watchInputs } from './call-op.js';
+import { nodeError, watchInputs } from './call-op.js';
 import { f64 } from '../core/alloc.js';
 
 /** Gradients of the objective by slot; undefined where nothing flows (no path to the objective) and for inputs. */
@@ -29,17 +29,21 @@ export function backward(plan: Plan, forward: ForwardResult, options: BackwardOp
     if (!gradOut) continue;
     const inputs = node.args.map((s) => values[s]);
     const output = values[node.slot];
-    const run = () => node.op.backward(inputs, output, gradOut, node.attrs, node.needs);
-    const local = callRule(node, 'backward', () =>
-      options.guard && !node.builtin ? watchInputs(node, 'backward', [...inputs, output, gradOut], run) : run(),
-    );
+    let local: unknown;
+    try {
+      // (A built-in, or any op unguarded, is called as it is: no closures, once per node of every check.)
+      local = options.guard && !node.builtin ? watchInputs(node, 'backward', [...inputs, output, gradOut], () => node.op.backward(inputs, output, gradOut, node.attrs, node.needs)) : node.op.backward(inputs, output, gradOut, node.attrs, node.needs);
+    } catch (e) {
+      nodeError(node, 'backward', e);
+    }
     checkLocalGradients(node, local, inputs, forward.nonFinite);
-    local.forEach((g, arg) => {
+    for (let arg = 0; arg < local.length; arg++) {
+      const g = local[arg];
       const slot = node.args[arg];
       // An input's gradient is of no use to a check, and it is as large as the data.
-      if (g === null || plan.leaves[slot]?.kind === 'input') return;
+      if (g === null || plan.leaves[slot]?.kind === 'input') continue;
       grads[slot] = accumulate(grads[slot], g);
-    });
+    }
   }
   return grads;
 }
@@ -50,8 +54,9 @@ export function backward(plan: Plan, forward: ForwardResult, options: BackwardOp
  */
 export function checkLocalGradients(node: Pick<PlanNode, 'id' | 'op'>, local: unknown, inputs: readonly Tensor[], nonFinite: NonFinite | null): asserts local is (Tensor | null)[] {
   if (!Array.isArray(local) || local.length !== inputs.length) return errors.gradientCount(node.id, node.op.name, local, inputs.length);
-  local.forEach((g: unknown, arg: number) => {
-    if (g === null) return;
+  for (let arg = 0; arg < local.length; arg++) {
+    const g: unknown = local[arg];
+    if (g === null) continue;
     const name = inputName(node.op.inputs[arg]);
     const input = inputs[arg];
     const t = g as Tensor;
@@ -64,7 +69,7 @@ export function checkLocalGradients(node: Pick<PlanNode, 'id' | 'op'>, local: un
     for (let k = 0; k < t.data.length; k++) {
       if (!Number.isFinite(t.data[k])) errors.gradientNotFinite(node.id, node.op.name, name, arg, k, t.data[k], nonFinite);
     }
-  });
+  }
 }
 
 /** a + g as a new tensor (never written into: either may be an op's own array). */

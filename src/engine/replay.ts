@@ -80,7 +80,8 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
       return slot;
     };
 
-    const evaluateDirection = directionReplayer(plan, baseline, paramSlot);
+    // Closure state: the direction replayer, made at the first direction.
+    let evaluateDirection: ReturnType<typeof directionReplayer> | undefined;
 
     /** Fails unless `p` names an element of the param at `slot`. */
     const checkElement = (p: ElementPerturbation, slot: number): void => {
@@ -102,6 +103,7 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
     const evaluateRun = (position: number, out: Float64Array, at: number, max: number): number => {
       const p = perturbations.at(position)!;
       if (isDirection(p)) {
+        evaluateDirection ??= directionReplayer(plan, baseline, paramSlot);
         out[at] = evaluateDirection(p);
         return 1;
       }
