@@ -38,7 +38,8 @@ export function forwardGuarded(plan: Plan): ForwardResult {
   const seconds = f64(plan.leaves.length + plan.nodes.length);
   let nonFinite: NonFinite | null = null;
   for (const node of plan.nodes) {
-    const inputs = node.args.map((s) => values[s]);
+    const inputs = new Array<Tensor>(node.args.length);
+    for (let k = 0; k < inputs.length; k++) inputs[k] = values[node.args[k]];
     const started = performance.now();
     let out: unknown;
     try {

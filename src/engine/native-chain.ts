@@ -108,12 +108,23 @@ export function nativeChain(plan: Plan, slot: number, baseline: Values, buffers:
  */
 export function planChains(plan: Plan, baseline: Values, buffers: readonly (Tensor | null)[]): Map<number, NativeChain> | null {
   const native = nativeKernels();
-  const params = plan.leaves.flatMap((leaf, slot) => (leaf.kind === 'param' ? [slot] : []));
-  if (!native || params.length === 0 || params.some((slot) => plan.leaves[slot].value.shape.length !== 2)) return null;
-  const isNode = new Set(plan.nodes.map((n) => n.slot));
-  if (!plan.nodes.every((node) => runnable(node, baseline, buffers, (s) => isNode.has(s))) || plan.nodes.at(-1)?.slot !== plan.objective) return null;
-  const chains = make(native, plan, params, baseline, buffers, plan.nodes, [], plan.objective);
-  return chains && new Map(params.map((slot, k) => [slot, chains[k]]));
+  if (!native || plan.nodes.at(-1)?.slot !== plan.objective) return null;
+  // (Loops, not array callbacks: on a tiny network this runs once per check.)
+  const params: number[] = [];
+  for (let slot = 0; slot < plan.leaves.length; slot++) {
+    const leaf = plan.leaves[slot];
+    if (leaf.kind !== 'param') continue;
+    if (leaf.value.shape.length !== 2) return null;
+    params.push(slot);
+  }
+  // Every node's inputs that are not leaves are other nodes' outputs.
+  const isNode = (s: number) => s >= plan.leaves.length;
+  for (const node of plan.nodes) if (!runnable(node, baseline, buffers, isNode)) return null;
+  const chains = params.length === 0 ? null : make(native, plan, params, baseline, buffers, plan.nodes, [], plan.objective);
+  if (chains === null) return null;
+  const bySlot = new Map<number, NativeChain>();
+  for (let k = 0; k < params.length; k++) bySlot.set(params[k], chains[k]);
+  return bySlot;
 }
 
 // Module state: room for a chain's program, which chainCreate reads once (it keeps none of it).

@@ -79,8 +79,10 @@ export class Replayer {
     const reached = new Uint8Array(slots);
     for (const nodes of plan.downstream.values()) for (const node of nodes) reached[node.slot] = 1;
     for (const node of plan.nodes) {
-      this.inputs[node.slot] = node.args.map((s) => baseline[s]);
-      this.inputChanges[node.slot] = node.args.map(() => null);
+      const { args } = node;
+      const inputs = (this.inputs[node.slot] = new Array<Tensor>(args.length));
+      for (let k = 0; k < args.length; k++) inputs[k] = baseline[args[k]];
+      this.inputChanges[node.slot] = new Array<RowChange | null>(args.length).fill(null);
       const { shape, data } = baseline[node.slot];
       // Only a built-in's incremental rule (ops/index.ts, hasBuiltinUpdate); a user's own op is
       // replayed through its forward.
