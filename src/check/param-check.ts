@@ -155,13 +155,21 @@ export function paramResults(targets: Target[], method: Method): { params: Param
   const params = targets.map((t, k): ParamResult => {
     const difference = relativeDifference(checkedPart(t, 'analytic'), checkedPart(t, 'numeric'));
     const { name, shape, checked, numeric, judge } = t;
-    const undecided = judge ? judge.undecided(checked) : 0;
-    const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin, ...(undecided ? { undecided } : {}) };
-    const failed = judged ? judged.failing > 0 : !(difference < method.threshold);
+    const failing = judge ? judge.count('fail') : 0;
+    const failed = judge ? failing > 0 : !(difference < method.threshold);
     // Not every element settled (a stop came first): no verdict for the param, unless one failed.
     const settled = checked === t.data.length && !(judge && judge.toRefine().length > 0);
     const verdict: ParamVerdict = failed ? 'fail' : settled || t.data.length === 0 ? 'pass' : 'unchecked';
-    return { name, shape, verdict, difference, checked, worst: worstOf(analytic[k], numeric, shape, checked), analytic: analytic[k], numeric, ...judged };
+    const result: ParamResult = { name, shape, verdict, difference, checked, worst: worstOf(analytic[k], numeric, shape, checked), analytic: analytic[k], numeric };
+    // Method auto's counts (fields set one by one: object spreads cost, once per param of every check).
+    if (judge) {
+      result.failing = failing;
+      result.nondifferentiable = judge.count('nondifferentiable');
+      result.margin = judge.margin;
+      const undecided = judge.undecided(checked);
+      if (undecided > 0) result.undecided = undecided;
+    }
+    return result;
   });
   return { params, difference: relativeDifferenceOver(targets.map((t) => [checkedPart(t, 'analytic'), checkedPart(t, 'numeric')] as const)) };
 }
