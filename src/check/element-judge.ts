@@ -6,6 +6,7 @@
  * verdict is the difference against its threshold.
  */
 import { firstRatio, judgeRefined, type ElementStatus } from './error-model.js';
+import { f64 } from '../core/alloc.js';
 
 const STATUS: ElementStatus[] = ['ok', 'nondifferentiable', 'fail'];
 const NONE_KEPT = new Int32Array(0);
@@ -28,7 +29,7 @@ export class ElementJudge {
   // their indices, in the order kept, and J(θ+h), J(θ−h) and the two steps, four per element.
   // Made on the first element kept: a check makes a judge per param, and most keep none.
   private keptIndex = NONE_KEPT;
-  private keptValues = NO_VALUES;
+  private keptValues: Float64Array = NO_VALUES;
   /** Per kept element, how far it has been refined: 0 after `first`, 1 awaiting h/16, 2 awaiting h/32. */
   private keptLevel = NO_LEVELS;
   private kept = 0;
@@ -70,7 +71,10 @@ export class ElementJudge {
     const [up, down] = [theta + step - theta, theta - (theta - step)];
     if (this.keptLevel[k] === 1) {
       // h/16: kept as the larger step of the last judgement.
-      v.set([plus, minus, up, down], 4 * k);
+      v[4 * k] = plus;
+      v[4 * k + 1] = minus;
+      v[4 * k + 2] = up;
+      v[4 * k + 3] = down;
       this.keptLevel[k] = 2;
       return (plus - minus) / (up + down);
     }
@@ -100,7 +104,8 @@ export class ElementJudge {
     if (this.kept === this.keptIndex.length) {
       const index = new Int32Array(Math.max(16, 2 * this.kept));
       index.set(this.keptIndex);
-      const values = new Float64Array(4 * index.length);
+      // (From a slab: the judge's own, never handed out; a first keep on a small param is cheap.)
+      const values = f64(4 * index.length);
       values.set(this.keptValues);
       const levels = new Uint8Array(index.length);
       levels.set(this.keptLevel);
@@ -111,7 +116,11 @@ export class ElementJudge {
     const slot = again >= 0 ? again : this.kept++;
     if (again < 0 && slot > 0 && i < this.keptIndex[slot - 1]) this.ascending = false;
     this.keptIndex[slot] = i;
-    this.keptValues.set([plus, minus, up, down], 4 * slot);
+    const v = this.keptValues;
+    v[4 * slot] = plus;
+    v[4 * slot + 1] = minus;
+    v[4 * slot + 2] = up;
+    v[4 * slot + 3] = down;
     this.keptLevel[slot] = 0;
   }
 
