@@ -35,19 +35,18 @@ export function targetsOf(plan: Plan, gradients: Map<string, { data: Float64Arra
   for (const name of only ?? []) {
     if (!plan.leaves.some((l) => l.kind === 'param' && l.name === name)) errors.unknownParam(name);
   }
-  return plan.leaves
-    .filter((leaf) => leaf.kind === 'param' && (!only || only.includes(leaf.name)))
-    .map(({ name, value: { shape, data } }) => ({
-      name,
-      shape: [...shape],
-      data,
-      analytic: gradients.get(name)!.data,
-      // Made by the element-wise check, if one runs (directions need none: a copy of the param saved).
-      numeric: new Float64Array(0),
-      checked: 0,
-      judge: method.judged ? new ElementJudge(data.length, j0, method.threshold) : null,
-    }));
+  const targets: Target[] = [];
+  for (const leaf of plan.leaves) {
+    if (leaf.kind !== 'param' || (only && !only.includes(leaf.name))) continue;
+    const { name, value: { shape, data } } = leaf;
+    // numeric: made by the element-wise check, if one runs (directions need none: a copy of the param saved).
+    targets.push({ name, shape: [...shape], data, analytic: gradients.get(name)!.data, numeric: NO_ESTIMATES, checked: 0, judge: method.judged ? new ElementJudge(data.length, j0, method.threshold) : null });
+  }
+  return targets;
 }
+
+/** A target's estimates before any are made (empty: nothing can be written into it). */
+const NO_ESTIMATES = new Float64Array(0);
 
 /** Evaluations the params' check has used so far (both passes). */
 export const paramEvaluations = (targets: Target[], refined: number) => 2 * targets.reduce((n, t) => n + t.checked, 0) + 2 * refined;
