@@ -11,6 +11,7 @@
 import { Observable, type SchedulerLike } from 'rxjs';
 import { errors } from '../core/messages.js';
 import { fail } from '../core/errors.js';
+import { f64 } from '../core/alloc.js';
 import type { Plan } from './plan.js';
 import type { Values } from './forward.js';
 import { directionReplayer } from './direction-replay.js';
@@ -128,7 +129,8 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
     const runUntil = (deadline: number): boolean => {
       while (next < total && !subscriber.closed) {
         const start = next;
-        const values = new Float64Array(Math.min(size, total - start));
+        // (From a slab: a batch is read as it is emitted, by the engine's own subscribers.)
+        const values = f64(Math.min(size, total - start));
         size = Math.min(2 * size, batch);
         const ends = Math.min(deadline, performance.now() + sliceMs);
         let count = 0;
