@@ -75,6 +75,24 @@ bool chain_valid(const chain_t *ch, bool *scratch) {
   return ok;
 }
 
+/* Whether the bytes [a, a + na) and [b, b + nb) share none. */
+static bool apart(const void *a, size_t na, const void *b, size_t nb) {
+  const char *x = a, *y = b;
+  return !a || !b || na == 0 || nb == 0 || x + na <= y || y + nb <= x;
+}
+
+bool chain_own_memory(const chain_t *ch, size_t nblock, size_t nreport) {
+  const size_t nrun = 3 * ch->capacity * sizeof(double), nrep = nreport * sizeof(int32_t);
+  bool ok = apart(ch, nblock, ch->run, nrun) && apart(ch, nblock, ch->report, nrep) && apart(ch->run, nrun, ch->report, nrep);
+  for (size_t v = 0; ok && v < ch->nvalues; v++) {
+    const value_t *x = &ch->values[v];
+    const size_t bytes = x->m * x->n * sizeof(double);
+    ok = apart(x->cur, bytes, ch, nblock) && apart(x->cur, bytes, ch->run, nrun) && apart(x->cur, bytes, ch->report, nrep) &&
+         apart(x->base, bytes, ch, nblock) && apart(x->base, bytes, ch->run, nrun) && apart(x->base, bytes, ch->report, nrep);
+  }
+  return ok;
+}
+
 /* Whether the value `v` is read by a step other than `reader`, or is the frontier. */
 static bool read_elsewhere(const chain_t *ch, int32_t v, size_t reader) {
   if ((size_t)v == ch->frontier) return true;

@@ -5,7 +5,11 @@
  * evaluations, only check the param's position and the elements' indices. The block is the
  * chain's handle: JavaScript holds it, with the arrays the chain points into, as long as it
  * runs the chain, and the garbage collector frees it (no finalizer, no malloc: a chain of a tiny
- * network is made in a few microseconds, once per check).
+ * network is made in a few microseconds, once per check). The block must be out of every op's
+ * reach (src/core/alloc.ts, hiddenF64): it holds pointers.
+ *
+ * The pointers into the arrays stay good while JavaScript holds them: N-API's typed-array info
+ * moves a small array's numbers off V8's heap first, and numbers off the heap never move.
  */
 #include <node_api.h>
 #include <stdbool.h>
@@ -57,7 +61,7 @@ static size_t chain_bytes(const program_t *p) {
   bytes = plus(bytes, aligned(times(p->nvalues, sizeof(value_t))));
   bytes = plus(bytes, aligned(times(p->nvalues, sizeof(change_t))));
   bytes = plus(bytes, aligned(times(p->nsteps, sizeof(step_t))));
-  bytes = plus(bytes, aligned(times(2, p->nvalues)));
+  bytes = plus(bytes, aligned(times(2 * sizeof(bool), p->nvalues)));
   for (size_t v = 0; v < p->nvalues; v++) bytes = plus(bytes, aligned(times(cols(p, v) + 1, sizeof(int32_t))));
   size_t room = 0;
   for (size_t i = 0; i < p->nsteps; i++) {
@@ -75,7 +79,9 @@ static napi_value chain_size_js(napi_env env, napi_callback_info info) {
   napi_value arg = NULL, result = NULL;
   napi_get_cb_info(env, info, &argc, &arg, NULL, NULL);
   program_t p;
-  if (argc < 1 || !program_of(env, arg, &p, "gradproof native kernels: chainSize(program: Int32Array)")) return NULL;
+  const char *usage = "gradproof native kernels: chainSize(program: Int32Array)";
+  if (argc < 1) return napi_throw_type_error(env, NULL, usage), NULL;
+  if (!program_of(env, arg, &p, usage)) return NULL;
   const size_t bytes = chain_bytes(&p);
   if (bytes > (size_t)1 << 50) return out_of_range(env);
   napi_create_double(env, (double)bytes, &result);
@@ -93,6 +99,7 @@ static bool value_of(const program_t *p, size_t v, double *const *data, const si
 
 /* The chain of program `p` laid out in `a` over the arrays; NULL when it does not fit the arrays or the block, or is not valid. */
 static chain_t *chain_create(const program_t *p, arena_t *a, double *const *data, const size_t *lengths, size_t narrays, int32_t *report, size_t nreport, double *run, size_t nrun) {
+  const size_t nblock = a->left;
   chain_t *ch = take(a, sizeof *ch);
   if (!ch) return NULL;
   *ch = (chain_t){ .magic = CHAIN_MAGIC, .self = ch, .nvalues = p->nvalues, .nsteps = p->nsteps, .nparams = p->nparams, .frontier = p->header[3], .report = report, .run = run, .capacity = nrun / 3 };
@@ -100,7 +107,7 @@ static chain_t *chain_create(const program_t *p, arena_t *a, double *const *data
   ch->values = take(a, p->nvalues * sizeof *ch->values);
   ch->changes = take(a, p->nvalues * sizeof *ch->changes);
   ch->steps = take(a, p->nsteps * sizeof *ch->steps);
-  bool *scratch = take(a, 2 * p->nvalues);
+  bool *scratch = take(a, 2 * p->nvalues * sizeof(bool));
   bool ok = ch->params && ch->values && ch->changes && ch->steps && scratch;
   for (size_t i = 0; ok && i < p->nparams; i++) ch->params[i] = p->params[i];
   for (size_t v = 0; ok && v < p->nvalues; v++) {
@@ -112,7 +119,7 @@ static chain_t *chain_create(const program_t *p, arena_t *a, double *const *data
     const int32_t *s = p->steps + i * STEP;
     ch->steps[i] = (step_t){ .op = s[0], .out = s[1], .in = { s[2], s[3], s[4] } };
   }
-  ok = ok && chain_valid(ch, scratch) && nreport >= 2 + ch->values[ch->frontier].n;
+  ok = ok && chain_valid(ch, scratch) && nreport >= 2 + ch->values[ch->frontier].n && chain_own_memory(ch, nblock, nreport);
   const size_t room = ok ? chain_fuse(ch) : 0;
   ch->scratch = room ? take(a, room * sizeof(double)) : NULL;
   ok = ok && (!room || ch->scratch);

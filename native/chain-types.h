@@ -67,6 +67,13 @@ void logloss_terms(chain_t *ch, step_t *s);
 /* Whether the program makes a chain a replay can run without reading or writing out of bounds (chain-check.c); `scratch`: 2 · nvalues bools. */
 bool chain_valid(const chain_t *ch, bool *scratch);
 
+/*
+ * Whether the chain's block (nblock bytes from ch), its run and its report (nreport numbers)
+ * share memory with no value and with each other (chain-check.c): a replay writes the values,
+ * and a run's objectives, through pointers the block holds, after the run's indices were checked.
+ */
+bool chain_own_memory(const chain_t *ch, size_t nblock, size_t nreport);
+
 /* Marks the linear steps that run fused with the relu and linear after them (chain-check.c); the doubles of scratch they need. */
 size_t chain_fuse(chain_t *ch);
 

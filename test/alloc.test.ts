@@ -1,6 +1,6 @@
 /** The small-array allocator (src/core/alloc.ts): zeroed, separate arrays of the size asked, whatever their number. */
 import { describe, expect, it } from 'vitest';
-import { f64, f64Copy, f64Views, i32, own, ownAll } from '../src/core/alloc.js';
+import { f64, f64Copy, f64Views, hiddenF64, i32, own, ownAll } from '../src/core/alloc.js';
 import { checkGraph, evaluate, mlpGraph } from '../src/index.js';
 
 describe('f64, the small-array allocator', () => {
@@ -20,6 +20,20 @@ describe('f64, the small-array allocator', () => {
     made.forEach((a, k) => a.fill(k + 1));
     expect(made.every((a, k) => a.every((v) => v === k + 1))).toBe(true);
     expect(i32(5).length).toBe(5);
+  });
+
+  it('hiddenF64: slabs of their own, never one an f64 array is in', () => {
+    const made = Array.from({ length: 300 }, (_v, k) => (k % 2 ? f64(1 + (k % 40)) : hiddenF64(1 + (k % 40))));
+    const hidden = new Set(made.filter((_a, k) => k % 2 === 0).map((a) => a.buffer));
+    expect(made.filter((_a, k) => k % 2 === 1).some((a) => hidden.has(a.buffer))).toBe(false);
+    expect(made.every((a) => a.every((v) => v === 0))).toBe(true);
+  });
+
+  it('takes a size that is not a whole number as the constructor does, and goes on handing out separate arrays', () => {
+    expect([f64(NaN).length, f64(2.5).length, i32(NaN).length]).toEqual([new Float64Array(NaN).length, new Float64Array(2.5).length, 0]);
+    const [a, b] = [f64(3), f64(3)];
+    a.fill(1);
+    expect(b.every((v) => v === 0) && a.buffer === b.buffer && a.byteOffset !== b.byteOffset).toBe(true);
   });
 
   it('goes on with a fresh slab when someone transfers the one in use', () => {

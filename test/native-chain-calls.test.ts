@@ -94,6 +94,17 @@ describe.runIf(nativeAvailable())('the native chain: where it is made, and what 
     expect(() => native.chainSize(program(2, 2, []))).toThrow(RangeError);
     // The chain is laid out in its block: one too small is refused.
     for (const words of [0, 4, 16]) expect(() => create(program(2, 2), new Int32Array(4), new Float64Array(words))).toThrow(RangeError);
+    expect(() => (native.chainSize as () => number)()).toThrow(TypeError);
+    // The block, the run and the report share memory with no value and with each other.
+    const bytes = native.chainSize(program(2, 2));
+    const wide = new Float64Array(bytes / 8 + 8);
+    const made = (prog: Int32Array, report: Int32Array, runArray: Float64Array, block: Float64Array, values: Float64Array[]) => () => native.chainCreate(prog, report, runArray, block, ...(values as [Float64Array]));
+    expect(made(program(2, 2), new Int32Array(4), z, new Float64Array(bytes / 8), [z, zBase, w, a])).toThrow(RangeError);
+    expect(made(program(2, 2), new Int32Array(4), run, wide, [z, zBase, w, wide.subarray(wide.length - 6)])).toThrow(RangeError);
+    expect(made(program(2, 2), new Int32Array(wide.buffer, 0, 4), run, wide, [z, zBase, w, a])).toThrow(RangeError);
+    expect(made(program(2, 2), new Int32Array(4), wide.subarray(0, 6), wide.subarray(5), [z, zBase, w, a])).toThrow(RangeError);
+    // Side by side is apart.
+    expect(made(program(2, 2), new Int32Array(4), wide.subarray(0, 6), wide.subarray(6), [z, zBase, w, a])).not.toThrow();
     const chain = create(program(2, 2), new Int32Array(4));
     // Only a block a chain was made in runs: not another array, nor a copy of the block.
     for (const notChain of [new Float64Array(chain.length), chain.slice()]) expect(() => native.chainRun(notChain, 0, 0, 1)).toThrow(TypeError);

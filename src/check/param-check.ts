@@ -65,7 +65,8 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
   const shared = { ...options, replayer: () => (replayer ??= new Replayer(plan, baseline, options.incremental ?? true)) };
   // The estimates, handed out in the report: views of one buffer, made once.
   const unmade = targets.filter((t) => t.numeric.length !== t.data.length);
-  f64Views(unmade.map((t) => t.data.length)).forEach((numeric, k) => (unmade[k].numeric = numeric));
+  const views = f64Views(unmade.map((t) => t.data.length));
+  for (let k = 0; k < unmade.length; k++) unmade[k].numeric = views[k];
   const pairs = (perturbations: PerturbationList<ElementPerturbation>, onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) => {
     // Closure state: the +h value of a pair whose −h is in the next batch.
     let plus = NaN;

@@ -43,7 +43,7 @@ export interface ParamResult {
   /**
    * The backward pass's gradient and the finite-difference estimate, element by element (the
    * first `checked` elements of `numeric` hold estimates; it is empty for a param checked along
-   * directions only).
+   * directions only). The arrays of one report may be views of one buffer, the report's own.
    */
   analytic: Float64Array;
   numeric: Float64Array;

@@ -15,34 +15,55 @@ const SLAB_BYTES = 1 << 12;
 const MIN = 1;
 const MAX = 256;
 
-// Module state: the slab being handed out and the bytes of it handed out so far.
-let slab: ArrayBuffer | null = null;
-let used = 0;
+/** Slabs handed out front to back; the next one is made when the current is full (or detached). */
+class Slabs {
+  // Closure-like state: the slab being handed out (none yet: an empty buffer) and the bytes of it handed out so far.
+  slab = new ArrayBuffer(0);
+  private used = 0;
 
-/** Where the next `bytes` (a multiple of 8) of a slab start: the slab and the offset. */
-function room(bytes: number): ArrayBuffer {
-  // A slab whose buffer someone transferred (detached: byteLength 0) is dropped, not written to.
-  if (slab === null || used + bytes > SLAB_BYTES || slab.byteLength === 0) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    used = 0;
+  /** Where `bytes` (a multiple of 8) more start in `slab`, a fresh one when the current is full. */
+  room(bytes: number): number {
+    // A slab whose buffer someone transferred (detached: byteLength 0) is dropped, not written to.
+    if (this.used + bytes > this.slab.byteLength) {
+      this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.used = 0;
+    }
+    this.used += bytes;
+    return this.used - bytes;
   }
-  used += bytes;
-  return slab;
+
+  f64(n: number): Float64Array {
+    // (Anything but a whole n in [MIN, MAX] is the constructor's to take: NaN must not reach `used`.)
+    if (!(n >= MIN && n <= MAX && Number.isInteger(n))) return new Float64Array(n);
+    const at = this.room(8 * n);
+    return new Float64Array(this.slab, at, n);
+  }
 }
+
+// Module state: the slabs of the engine's tensors, and the slabs of memory no op ever sees.
+const shared = new Slabs();
+const hidden = new Slabs();
 
 /** A zeroed Float64Array of n elements. */
 export function f64(n: number): Float64Array {
-  if (n < MIN || n > MAX) return new Float64Array(n);
-  const buffer = room(8 * n);
-  return new Float64Array(buffer, used - 8 * n, n);
+  return shared.f64(n);
+}
+
+/**
+ * f64 for memory that must stay out of every op's reach: a native chain's block holds pointers,
+ * and an op that wrote through its argument's buffer (`new Float64Array(x.data.buffer)`, a slab)
+ * could change them; these slabs hold nothing an op is given.
+ */
+export function hiddenF64(n: number): Float64Array {
+  return hidden.f64(n);
 }
 
 /** A zeroed Int32Array of n elements (as f64: for arrays the native chain keeps, off V8's heap). */
 export function i32(n: number): Int32Array {
   const bytes = 8 * Math.ceil(n / 2);
-  if (n < MIN || bytes > 8 * MAX) return new Int32Array(n);
-  const buffer = room(bytes);
-  return new Int32Array(buffer, used - bytes, n);
+  if (!(n >= MIN && bytes <= 8 * MAX && Number.isInteger(n))) return new Int32Array(n);
+  const at = shared.room(bytes);
+  return new Int32Array(shared.slab, at, n);
 }
 
 /** A copy of `source` (f64's). */

@@ -24,11 +24,6 @@ export function nodeError(node: PlanNode, phase: 'forward' | 'backward', e: unkn
   return errors.opThrew(node.id, node.op.name, phase, describeThrown(e));
 }
 
-/**
- * Runs `run` and then checks that none of `watched` changed (bitwise), naming the first that did.
- * Changed tensors are written back from the copies first, even when `run` throws, so an op's
- * write never outlives the call.
- */
 /** Whether a and b hold the same numbers, bit for bit but for NaN's payload (Object.is: -0 is not 0). */
 function sameBits(a: Float64Array, b: Float64Array): boolean {
   if (a.length !== b.length) return false;
@@ -36,6 +31,11 @@ function sameBits(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
+/**
+ * Runs `run` and then checks that none of `watched` changed (bitwise), naming the first that did.
+ * Changed tensors are written back from the copies first, even when `run` throws, so an op's
+ * write never outlives the call.
+ */
 export function watchInputs<T>(node: PlanNode, phase: 'forward' | 'backward', watched: readonly Tensor[], run: () => T): T {
   if (node.builtin) return run();
   // (Copies from slabs, and loops without closures: a check's first pass watches every user op.)

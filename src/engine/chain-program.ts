@@ -7,7 +7,7 @@
 import type { Region, Rows } from '../core/op.js';
 import type { Tensor } from '../core/tensor.js';
 import { nativeMathExact, type NativeKernels } from '../core/native.js';
-import { f64, i32 } from '../core/alloc.js';
+import { f64, hiddenF64, i32 } from '../core/alloc.js';
 import { linear } from '../ops/linear.js';
 import { relu } from '../ops/relu.js';
 import { sigmoid } from '../ops/sigmoid.js';
@@ -26,10 +26,13 @@ const KINDS = [
   { op: sigmoid, code: 3, exp: true },
   { op: logloss, code: 4, exp: true },
 ] as const;
-export const LOGLOSS = 4;
+export const LOGLOSS = KINDS[3].code;
 export const kindOf = (node: PlanNode): number => KINDS.find(({ op, exp }) => node.op.forward === op.forward && node.op.update === op.update && (!exp || nativeMathExact()))?.code ?? 0;
 
-/** Elements a native call of `steps` takes at most (the driver hands over runs of 8: src/engine/replay.ts). */
+/**
+ * Elements a native call of `steps` takes at most (the driver hands over runs of 8:
+ * src/engine/replay.ts). The C side takes its capacity from the run array's length, 3 × RUN.
+ */
 const RUN = 16;
 
 /** Report codes (chain.c): nothing changed, one row, some columns of every row, all. */
@@ -106,7 +109,8 @@ export function make(native: NativeKernels, plan: Plan, params: readonly number[
   const run = f64(3 * RUN);
   let block: Float64Array;
   try {
-    block = f64(Math.ceil(native.chainSize(program) / 8));
+    // (Out of every op's reach: the block holds the chain's pointers. alloc.ts, hiddenF64.)
+    block = hiddenF64(Math.ceil(native.chainSize(program) / 8));
     native.chainCreate(program, report, run, block, ...arrays);
   } catch {
     // The C side checks every program against its arrays; one it refuses is replayed in JavaScript.
