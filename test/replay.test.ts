@@ -7,22 +7,33 @@ import { forwardGuarded, type Values } from '../src/engine/forward.js';
 import { linear } from '../src/ops/linear.js';
 import { replay, replayBatches, type Perturbation } from '../src/engine/replay.js';
 import { SignDirection } from '../src/check/sign-direction.js';
+import { firstBatchFor } from '../src/check/param-check.js';
 import { tanh } from '../src/ops/tanh.js';
 
-const counted = () => {
-  const op: Op & { calls: number } = { ...tanh, name: 'counted_tanh', calls: 0, update: undefined, forward: (i, a) => (op.calls++, tanh.forward(i, a)) };
+/** tanh, counting its forward calls; `slowMs`: each call takes that long (a model whose replays are slow). */
+const counted = (slowMs = 0) => {
+  const wait = (ms: number) => {
+    for (const end = performance.now() + ms; performance.now() < end; );
+  };
+  const op: Op & { calls: number } = { ...tanh, name: 'counted_tanh', calls: 0, update: undefined, forward: (i, a) => (op.calls++, wait(slowMs), tanh.forward(i, a)) };
   return op;
 };
 const small = (op: string) => graph().param('P', [[0.1, 0.2, 0.3]]).node('T', op, ['P']).node('c', 'sum', ['T']).build();
 const reportOf = (events: CheckEvent[]) => (events.at(-1) as { report: CheckReport }).report;
 
 describe('checkGraph$', () => {
-  it('streams progress in batches that start at one element and double, then the report', async () => {
-    const events = await lastValueFrom(checkGraph$(small('tanh'), { mode: 'graph' }).pipe(toArray()));
+  it('streams progress in batches, the first of about a millisecond of replays by the forward pass, then doubling, then the report', async () => {
+    // Replays of 0.6 ms: a first batch of one pair (2 evaluations), then the 4 left.
+    const slow = counted(0.6);
+    const events = await lastValueFrom(checkGraph$(small(slow.name), { ops: [slow], mode: 'graph' }).pipe(toArray()));
     expect(events.map((e) => e.type)).toEqual(['progress', 'progress', 'report']);
     expect(events.slice(0, 2).map((e) => e.type === 'progress' && [e.done, e.total, e.param])).toEqual([[2, 6, 'P'], [6, 6, 'P']]);
-    expect(reportOf(events).verdict).toBe('pass');
-    expect(reportOf(events).evaluations).toBe(7);
+    expect(reportOf(events)).toMatchObject({ verdict: 'pass', evaluations: 7 });
+    // Replays of a microsecond: the whole pass in one batch.
+    const fast = await lastValueFrom(checkGraph$(small('tanh'), { mode: 'graph' }).pipe(toArray()));
+    expect(fast.map((e) => e.type === 'progress' ? [e.done, e.total] : e.type)).toEqual([[6, 6], 'report']);
+    expect(firstBatchFor(0.6e-3)).toBe(2);
+    expect([firstBatchFor(1e-6), firstBatchFor(0.1e-3), firstBatchFor(0), firstBatchFor(NaN)]).toEqual([512, 8, 2, 2]);
   });
 
   it('emits only the report when there is nothing to perturb', async () => {
@@ -38,9 +49,9 @@ describe('checkGraph$', () => {
   });
 
   it('stops replaying as soon as the subscriber unsubscribes', async () => {
-    const op = counted();
+    const op = counted(0.6);
     await firstValueFrom(checkGraph$(small(op.name), { ops: [op], mode: 'graph' }).pipe(take(1)));
-    // One guarded forward pass, one timed forward pass, then exactly the two replays of the first element.
+    // One guarded forward pass, one timed forward pass, then exactly the two replays of the first element (the first batch).
     expect(op.calls).toBe(1 + 1 + 2);
   });
 

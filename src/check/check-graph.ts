@@ -78,7 +78,7 @@ export function checkGraph$(graph: Graph, options: CheckOptions = {}): Observabl
     // Mode auto with method auto judges along random directions first (directional-stage.ts).
     const budget = budgetOf(forward, options.full, options.budget);
     const stage = mode === 'auto' && method.judged && !options.full && targets.length > 0 ? directionalStage(plan, forward.values, targets, method, options.seed ?? 0, objective, replayOptions, budget) : null;
-    const elementwise = defer(() => (targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts)));
+    const elementwise = defer(() => (targets.length === 0 ? EMPTY : estimateParams(plan, forward.values, targets, method, replayOptions, counts, forwardSeconds)));
     // Closure state: the evaluations the params' check reported last, where node progress goes on.
     let doneByParams = 0;
     const estimates = untilStopped(stage ? stage.events : elementwise, options.until).pipe(tap((e) => (doneByParams = e.done)));

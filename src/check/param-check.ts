@@ -51,8 +51,26 @@ const NO_ESTIMATES = new Float64Array(0);
 /** Evaluations the params' check has used so far (both passes). */
 export const paramEvaluations = (targets: Target[], refined: number) => 2 * targets.reduce((n, t) => n + t.checked, 0) + 2 * refined;
 
-/** Streams progress while filling each target's `numeric` (and judging it, for method auto). */
-export function estimateParams(plan: Plan, baseline: Values, targets: Target[], method: Method, options: ReplayOptions, counts: { refined: number }): Observable<CheckProgress> {
+/** A pass's first batch of replays, about this long by a forward pass's time (see firstBatchFor). */
+const FIRST_BATCH_SECONDS = 1e-3;
+
+/**
+ * The first batch of a pass: the replays a forward pass of `forwardSeconds` says take about a
+ * millisecond (a power of two, 2 to 1024; 2 when the time is not known). A replay costs at
+ * most a forward pass, so the first values still come within a millisecond or so, and
+ * unsubscribing stops the replays within as much; a cheap check then pays for one emission a
+ * pass, not one per doubling from 2 (each goes through the stream's operators).
+ */
+export function firstBatchFor(forwardSeconds: number): number {
+  if (!(forwardSeconds > 0)) return 2;
+  return Math.min(1024, Math.max(2, 2 ** Math.floor(Math.log2(FIRST_BATCH_SECONDS / forwardSeconds))));
+}
+
+/**
+ * Streams progress while filling each target's `numeric` (and judging it, for method auto).
+ * `forwardSeconds`, one forward pass's time, sizes each pass's first batch (firstBatchFor).
+ */
+export function estimateParams(plan: Plan, baseline: Values, targets: Target[], method: Method, options: ReplayOptions, counts: { refined: number }, forwardSeconds = 0): Observable<CheckProgress> {
   const byName = new Map(targets.map((t) => [t.name, t]));
   const started = performance.now();
   // Closure state: evaluations planned (grows as each later pass is known) and done, and the running difference.
@@ -62,7 +80,7 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
   // Closure state: the element replayer the passes share (its buffers and native chain made once,
   // at the first replay), let go when they end.
   let replayer: Replayer | undefined;
-  const shared = { ...options, replayer: () => (replayer ??= new Replayer(plan, baseline, options.incremental ?? true)) };
+  const shared = { ...options, firstBatch: firstBatchFor(forwardSeconds), replayer: () => (replayer ??= new Replayer(plan, baseline, options.incremental ?? true)) };
   // The estimates, handed out in the report: views of one buffer, made once.
   const unmade = targets.filter((t) => t.numeric.length !== t.data.length);
   const views = f64Views(unmade.map((t) => t.data.length));

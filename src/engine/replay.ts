@@ -58,8 +58,9 @@ const RUN = 8;
  * or more may go to worker threads (ReplayOptions.workers); the batches come back in order.
  * `replayer` gives the element replayer, for callers whose several streams over one baseline
  * share one (its buffers and native chain made once): by default each subscription makes its own.
+ * `firstBatch` (default 2) is the first batch's size, for a caller that knows its replays are cheap.
  */
-export function replayBatches(plan: Plan, baseline: Values, perturbations: PerturbationList, options: ReplayOptions & { batch?: number; replayer?: () => Replayer } = {}): Observable<EvaluationBatch> {
+export function replayBatches(plan: Plan, baseline: Values, perturbations: PerturbationList, options: ReplayOptions & { batch?: number; firstBatch?: number; replayer?: () => Replayer } = {}): Observable<EvaluationBatch> {
   const directions = perturbations.length > 0 && isDirection(perturbations.at(0)!);
   const threads = directions ? 1 : workersFor(plan, perturbations.length, options.workers ?? 'auto', options.scheduler !== undefined);
   if (threads > 1 && options.scheduler) {
@@ -72,7 +73,7 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
     // Closure state: the position of the next perturbation to replay; the replayer (made on the
     // first element perturbation); for directions, the direction replayer (direction-replay.ts).
     let next = 0;
-    let size = Math.min(2, batch);
+    let size = Math.max(1, Math.min(options.firstBatch ?? 2, batch));
     let replayer: Replayer | undefined;
 
     const paramSlot = (name: string): number => {
