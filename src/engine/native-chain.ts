@@ -24,6 +24,20 @@ import { kindOf, LOGLOSS, make, type NativeChain } from './chain-program.js';
 export type { NativeChain } from './chain-program.js';
 
 /**
+ * Where a plan has no one chain for every param (an op the chain does not run), a param's own
+ * chain is made at its replay number CHAIN_AFTER: making one (a program checked in C) costs about
+ * as much as a few dozen replays of a small network save.
+ */
+export const CHAIN_AFTER = 64;
+
+/**
+ * The plan's one chain for every param (native-chain.ts, planChains) is made at the replay number
+ * PLAN_CHAIN_AFTER, all params' together: at the first, since one making serves them all (the
+ * fraud net's full check 98 µs when made at the 16th, 88 at the first, in scratch runs).
+ */
+export const PLAN_CHAIN_AFTER = 0;
+
+/**
  * Whether a chain can run `node`: an op it runs, with a working copy of its output, on matrices
  * throughout, but the cost (a number), whose A (not Y) must be the output of a step before it
  * (`stepOutput`), whose baseline gives the cost's terms.

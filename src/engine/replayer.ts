@@ -14,24 +14,10 @@ import type { Tensor } from '../core/tensor.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { Values } from './forward.js';
 import { nodeError } from './call-op.js';
-import { nativeChain, planChains, type NativeChain } from './native-chain.js';
+import { CHAIN_AFTER, nativeChain, PLAN_CHAIN_AFTER, planChains, type NativeChain } from './native-chain.js';
 import { hasBuiltinUpdate } from '../ops/index.js';
 import { f64Copy } from '../core/alloc.js';
 import { isRegion, restore } from './restore-written.js';
-
-/**
- * Where a plan has no one chain for every param (an op the chain does not run), a param's own
- * chain is made at its replay number CHAIN_AFTER: making one (a program checked in C) costs about
- * as much as a few dozen replays of a small network save.
- */
-export const CHAIN_AFTER = 64;
-
-/**
- * The plan's one chain for every param (native-chain.ts, planChains) is made at the replay number
- * PLAN_CHAIN_AFTER, all params' together: at the first, since one making serves them all (the
- * fraud net's full check 98 µs when made at the 16th, 88 at the first, in scratch runs).
- */
-export const PLAN_CHAIN_AFTER = 0;
 
 /** A change as the ops see it, always with the same fields (one object shape keeps their property reads fast). */
 const changeOf = (rows: Rows, cols: readonly number[] | undefined, before: Tensor | null, element: RowChange['element']): RowChange => ({ rows, cols, before, element });
