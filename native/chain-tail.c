@@ -26,12 +26,11 @@ void sigmoid_step(chain_t *ch, const step_t *s) {
   if (cx->kind == ELEMENT || cx->kind == ROW) {
     const size_t r = cx->kind == ELEMENT ? cx->at / n : cx->at;
     for (size_t j = 0; j < n; j++) Y->cur[r * n + j] = sigmoid_of(X->cur[r * n + j]);
-    cy->kind = ROW, cy->at = r;
+    set_row(cy, r);
   } else if (cx->kind == COLS) {
     for (size_t i = 0; i < m; i++)
       for (size_t j = 0; j < cx->ncols; j++) Y->cur[i * n + cx->cols[j]] = sigmoid_of(X->cur[i * n + cx->cols[j]]);
-    cy->kind = COLS, cy->ncols = cx->ncols;
-    memcpy(cy->cols, cx->cols, cx->ncols * sizeof *cx->cols);
+    set_cols(cy, cx->cols, cx->ncols);
   } else {
     for (size_t i = 0; i < m * n; i++) Y->cur[i] = sigmoid_of(X->cur[i]);
     cy->kind = ALL;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* How a value differs from its baseline in this replay; the report's first number. */
 enum { NONE = 0, ELEMENT = 1, ROW = 2, COLS = 3, ALL = 4 };
@@ -47,6 +48,14 @@ typedef struct {
   double *run;     /* a run of chainSteps: the elements' indices, their steps, then the objectives, `capacity` each */
   size_t capacity;
 } chain_t;
+
+/* A step's report of what it changed: one row, or some columns of every row (copied unless they are its own). */
+static inline void set_row(change_t *c, size_t row) { c->kind = ROW, c->at = row; }
+
+static inline void set_cols(change_t *c, const int32_t *cols, size_t ncols) {
+  c->kind = COLS, c->ncols = ncols;
+  if (c->cols != cols) memcpy(c->cols, cols, ncols * sizeof *cols);
+}
 
 /* One replay: element `index` of params[param] has moved by `delta` (the caller moved it, and puts it back). */
 void chain_run(chain_t *ch, size_t param, size_t index, double delta);

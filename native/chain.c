@@ -12,18 +12,9 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "chain-types.h"
 #include "loops.h"
-
-static void set_row(change_t *c, size_t row) { c->kind = ROW; c->at = row; }
-
-static void set_cols(change_t *c, const int32_t *cols, size_t ncols) {
-  c->kind = COLS;
-  c->ncols = ncols;
-  if (c->cols != cols) memcpy(c->cols, cols, ncols * sizeof *cols);
-}
 
 /* Z = W·X + b with one input changed: productUpdate's cases. */
 void linear_step(chain_t *ch, const step_t *s) {
