@@ -8,7 +8,8 @@ import { concat, defer, EMPTY, filter, finalize, map, type Observable } from 'rx
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import { errors } from '../core/messages.js';
-import { replayBatches, type ElementPerturbation, type PerturbationList, type ReplayOptions } from '../engine/replay.js';
+import { replayBatches, type ReplayOptions } from '../engine/replay.js';
+import { ElementSteps } from './element-steps.js';
 import { Replayer } from '../engine/replayer.js';
 import { ElementJudge, REFINEMENTS } from './element-judge.js';
 import type { Method } from './methods.js';
@@ -71,7 +72,6 @@ export function firstBatchFor(forwardSeconds: number): number {
  * `forwardSeconds`, one forward pass's time, sizes each pass's first batch (firstBatchFor).
  */
 export function estimateParams(plan: Plan, baseline: Values, targets: Target[], method: Method, options: ReplayOptions, counts: { refined: number }, forwardSeconds = 0): Observable<CheckProgress> {
-  const byName = new Map(targets.map((t) => [t.name, t]));
   const started = performance.now();
   // Closure state: evaluations planned (grows as each later pass is known) and done, and the running difference.
   let planned = 2 * targets.reduce((n, t) => n + t.data.length, 0);
@@ -85,10 +85,10 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
   const unmade = targets.filter((t) => t.numeric.length !== t.data.length);
   const views = f64Views(unmade.map((t) => t.data.length));
   for (let k = 0; k < unmade.length; k++) unmade[k].numeric = views[k];
-  const pairs = (perturbations: PerturbationList<ElementPerturbation>, onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) => {
+  const pairs = (steps: ElementSteps<Target>, onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) => {
     // Closure state: the +h value of a pair whose −h is in the next batch.
     let plus = NaN;
-    return replayBatches(plan, baseline, perturbations, shared).pipe(
+    return replayBatches(plan, baseline, steps, shared).pipe(
       map(({ start, values }): CheckProgress => {
         let param = '';
         for (let i = 0; i < values.length; i++) {
@@ -96,9 +96,9 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
             plus = values[i];
             continue;
           }
-          const { param: name, index, step } = perturbations.at(start + i - 1)!;
-          onPair(byName.get(name)!, index, step, plus, values[i]);
-          param = name;
+          steps.locate(start + i - 1);
+          onPair(steps.target, steps.index, steps.step, plus, values[i]);
+          param = steps.target.name;
           done += 2;
         }
         const eta = ((performance.now() - started) / 1000 / Math.max(done, 1)) * (planned - done);
@@ -109,7 +109,7 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
     );
   };
 
-  const first = pairs(stepsFor(targets, (t, i) => method.step(t.data[i])), (t, i, h, plus, minus) => {
+  const first = pairs(new ElementSteps(targets, (t, i) => method.step(t.data[i])), (t, i, h, plus, minus) => {
     const a = t.analytic[i];
     t.numeric[i] = t.judge ? t.judge.first(i, a, t.data[i], h, plus, minus) : method.derivative(plus, minus, t.data[i], h);
     t.checked = i + 1;
@@ -124,45 +124,13 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
       if (pass >= REFINEMENTS.length || count === 0) return EMPTY;
       counts.refined += count;
       planned += 2 * count;
-      const steps = stepsFor(targets, (t, i) => method.step(t.data[i]) * REFINEMENTS[pass], refine);
+      const steps = new ElementSteps(targets, (t, i) => method.step(t.data[i]) * REFINEMENTS[pass], refine);
       const estimates = pairs(steps, (t, i, step, plus, minus) => {
         t.numeric[i] = t.judge!.refine(i, t.analytic[i], t.data[i], step, plus, minus);
       });
       return concat(estimates, refinement(pass + 1));
     });
   return concat(first, refinement(0)).pipe(finalize(() => (replayer = undefined)));
-}
-
-/**
- * +h then −h for the chosen elements of each target (all of them by default), made as the
- * driver asks for them: position 2j and 2j + 1 are the two steps of the j-th element.
- */
-function stepsFor(targets: Target[], step: (t: Target, index: number) => number, only?: number[][]): PerturbationList<ElementPerturbation> {
-  const counts = targets.map((t, k) => (only ? only[k].length : t.data.length));
-  const firsts = counts.map((_c, k) => counts.slice(0, k).reduce((a, b) => a + b, 0));
-  const elements = counts.reduce((a, b) => a + b, 0);
-  // Closure state: the target the last position fell in (positions are asked for in order), and
-  // the last element's index and step (both positions of a pair are asked for, often twice).
-  let k = 0;
-  let last = -1;
-  let index = 0;
-  let h = 0;
-  return {
-    length: 2 * elements,
-    at(i) {
-      if (i < 0 || i >= 2 * elements) return undefined;
-      const j = i >> 1;
-      while (j < firsts[k]) k--;
-      while (j >= firsts[k] + counts[k]) k++;
-      const t = targets[k];
-      if (j !== last) {
-        index = only ? only[k][j - firsts[k]] : j - firsts[k];
-        h = step(t, index);
-        last = j;
-      }
-      return { param: t.name, index, step: i % 2 === 0 ? h : -h };
-    },
-  };
 }
 
 /** Per-param figures over the elements checked (all of them, unless the check was stopped). */

@@ -41,6 +41,12 @@ export const isDirection = (p: Perturbation): p is DirectionPerturbation => 'dir
 export interface PerturbationList<P extends Perturbation = Perturbation> {
   readonly length: number;
   at(i: number): P | undefined;
+  /**
+   * Optional, for a list of element perturbations: writes the element indices and steps of the
+   * perturbations from `position` on that move the param of the one there, `max` at most, into
+   * `indices` and `steps`, and returns how many (the driver then makes no object per evaluation).
+   */
+  run?(position: number, max: number, indices: Int32Array, steps: Float64Array): number;
 }
 
 export interface Evaluation {

@@ -85,11 +85,11 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
     // Closure state: the direction replayer, made at the first direction.
     let evaluateDirection: ReturnType<typeof directionReplayer> | undefined;
 
-    /** Fails unless `p` names an element of the param at `slot`. */
-    const checkElement = (p: ElementPerturbation, slot: number): void => {
+    /** Fails unless `index` is an element of `param`, the param at `slot`. */
+    const checkElement = (param: string, index: number, slot: number): void => {
       const size = plan.leaves[slot].value.data.length;
-      if (!Number.isInteger(p.index) || p.index < 0 || p.index >= size) {
-        fail('perturbation', `${p.param} has ${size} elements; there is no element ${p.index}`, { leaf: p.param });
+      if (!Number.isInteger(index) || index < 0 || index >= size) {
+        fail('perturbation', `${param} has ${size} elements; there is no element ${index}`, { leaf: param });
       }
     };
 
@@ -110,16 +110,20 @@ export function replayBatches(plan: Plan, baseline: Values, perturbations: Pertu
         return 1;
       }
       const slot = paramSlot(p.param);
-      checkElement(p, slot);
       let n = 0;
-      for (let q: ElementPerturbation | undefined = p; ; ) {
-        runIndices[n] = q.index;
-        runSteps[n] = q.step;
-        if (++n === max || n === RUN) break;
-        q = perturbations.at(position + n) as ElementPerturbation | undefined;
-        // The same param as p's: only its element is left to check.
-        if (q === undefined || q.param !== p.param) break;
-        checkElement(q, slot);
+      if (perturbations.run) {
+        n = perturbations.run(position, Math.min(max, RUN), runIndices, runSteps);
+        for (let k = 0; k < n; k++) checkElement(p.param, runIndices[k], slot);
+      } else {
+        for (let q: ElementPerturbation | undefined = p; ; ) {
+          // (Only the first's param is checked: the rest move the same one.)
+          checkElement(p.param, q.index, slot);
+          runIndices[n] = q.index;
+          runSteps[n] = q.step;
+          if (++n === max || n === RUN) break;
+          q = perturbations.at(position + n) as ElementPerturbation | undefined;
+          if (q === undefined || q.param !== p.param) break;
+        }
       }
       replayer ??= options.replayer?.() ?? new Replayer(plan, baseline, options.incremental ?? true);
       replayer.elements(slot, runIndices, runSteps, n, out, at);
