@@ -113,6 +113,16 @@ describe('replayBatches, the driver under the checks', () => {
     expect(op.calls - calls).toBe(2);
   });
 
+  it('replays one by one no further than the value taken when the subscriber of replay unsubscribes', async () => {
+    // (replay's subscriber, not the driver's, is the one that unsubscribes: the driver must see it.)
+    const op = counted();
+    const { plan, baseline } = setUp(op);
+    const calls = op.calls;
+    const values = await lastValueFrom(replay(plan, baseline, steps(40)).pipe(take(3), toArray()));
+    expect(values.map((e) => e.done)).toEqual([1, 2, 3]);
+    expect(op.calls - calls).toBe(3);
+  });
+
   it('errors naming the param and the element for an element that is not there, emitting nothing of its batch', async () => {
     // A wrong element of the run's param stops the run before any of it is replayed; another
     // param ends the run, which is replayed, and the next one fails.

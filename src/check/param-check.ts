@@ -4,11 +4,11 @@
  * auto, a pass at h/2 over the elements the first could not settle, and for failures near a kink
  * passes at h/16 and h/32 (element-judge.ts).
  */
-import { concat, defer, EMPTY, filter, finalize, map, type Observable } from 'rxjs';
+import { concat, defer, EMPTY, finalize, Observable } from 'rxjs';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import { errors } from '../core/messages.js';
-import { replayBatches, type ReplayOptions } from '../engine/replay.js';
+import { replayInto, SinkTo, type ReplayOptions } from '../engine/replay.js';
 import { ElementSteps } from './element-steps.js';
 import { Replayer } from '../engine/replayer.js';
 import { ElementJudge, REFINEMENTS } from './element-judge.js';
@@ -85,29 +85,39 @@ export function estimateParams(plan: Plan, baseline: Values, targets: Target[], 
   const unmade = targets.filter((t) => t.numeric.length !== t.data.length);
   const views = f64Views(unmade.map((t) => t.data.length));
   for (let k = 0; k < unmade.length; k++) unmade[k].numeric = views[k];
-  const pairs = (steps: ElementSteps<Target>, onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) => {
-    // Closure state: the +h value of a pair whose −h is in the next batch.
-    let plus = NaN;
-    return replayBatches(plan, baseline, steps, shared).pipe(
-      map(({ start, values }): CheckProgress => {
-        let param = '';
-        for (let i = 0; i < values.length; i++) {
-          if ((start + i) % 2 === 0) {
-            plus = values[i];
-            continue;
+  /**
+   * The pass over `steps`: each batch's values paired into central differences for `onPair`,
+   * then progress. The driver hands its batches straight to this one operator (replayInto):
+   * with the stream's map and filter, a cheap check's pass paid for two subscribers more.
+   */
+  const pairs = (steps: ElementSteps<Target>, onPair: (t: Target, index: number, step: number, plus: number, minus: number) => void) =>
+    new Observable<CheckProgress>((subscriber) => {
+      // Closure state: the +h value of a pair whose −h is in the next batch.
+      let plus = NaN;
+      return replayInto(
+        plan,
+        baseline,
+        steps,
+        shared,
+        new SinkTo(subscriber, ({ start, values }) => {
+          let param = '';
+          for (let i = 0; i < values.length; i++) {
+            if ((start + i) % 2 === 0) {
+              plus = values[i];
+              continue;
+            }
+            steps.locate(start + i - 1);
+            onPair(steps.target, steps.index, steps.step, plus, values[i]);
+            param = steps.target.name;
+            done += 2;
           }
-          steps.locate(start + i - 1);
-          onPair(steps.target, steps.index, steps.step, plus, values[i]);
-          param = steps.target.name;
-          done += 2;
-        }
-        const eta = ((performance.now() - started) / 1000 / Math.max(done, 1)) * (planned - done);
-        return { type: 'progress', done, total: planned, param, difference: running.value(), eta };
-      }),
-      // A batch that ends on a +h settles no pair: nothing new to tell.
-      filter((p) => p.param !== ''),
-    );
-  };
+          // A batch that ends on a +h settles no pair: nothing new to tell.
+          if (param === '') return;
+          const eta = ((performance.now() - started) / 1000 / Math.max(done, 1)) * (planned - done);
+          subscriber.next({ type: 'progress', done, total: planned, param, difference: running.value(), eta });
+        }),
+      );
+    });
 
   const first = pairs(new ElementSteps(targets, (t, i) => method.step(t.data[i])), (t, i, h, plus, minus) => {
     const a = t.analytic[i];
