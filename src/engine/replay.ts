@@ -8,7 +8,7 @@
  * in place, made once per subscription); a direction saves one copy of each param it moves, once
  * per subscription, and writes it back after each evaluation.
  */
-import { Observable, type SchedulerLike, type Subscriber, type TeardownLogic } from 'rxjs';
+import { Observable, type SchedulerLike, type TeardownLogic } from 'rxjs';
 import { errors } from '../core/messages.js';
 import { fail } from '../core/errors.js';
 import { f64 } from '../core/alloc.js';
@@ -17,10 +17,10 @@ import type { Values } from './forward.js';
 import { directionReplayer } from './direction-replay.js';
 import { Replayer } from './replayer.js';
 import { replayInWorkers, workersFor } from './parallel-replay.js';
-import { isDirection, type ElementPerturbation, type Evaluation, type EvaluationBatch, type Perturbation, type PerturbationList } from './perturbation.js';
+import { isDirection, SinkTo, type BatchSink, type ElementPerturbation, type Evaluation, type EvaluationBatch, type Perturbation, type PerturbationList } from './perturbation.js';
 
-export { isDirection } from './perturbation.js';
-export type { Direction, DirectionPerturbation, ElementPerturbation, Evaluation, EvaluationBatch, Perturbation, PerturbationList } from './perturbation.js';
+export { isDirection, SinkTo } from './perturbation.js';
+export type { BatchSink, Direction, DirectionPerturbation, ElementPerturbation, Evaluation, EvaluationBatch, Perturbation, PerturbationList } from './perturbation.js';
 
 export interface ReplayOptions {
   /**
@@ -54,38 +54,6 @@ export interface DriverOptions extends ReplayOptions {
   batch?: number;
   firstBatch?: number;
   replayer?: () => Replayer;
-}
-
-/**
- * Where the driver's batches go: an observer with the `closed` it checks between runs (a
- * Subscriber is one). A caller that turns batches into something else gives one whose `closed`
- * is its own subscriber's, so that unsubscribing during a synchronous replay stops it there.
- */
-export interface BatchSink {
-  readonly closed: boolean;
-  next(batch: EvaluationBatch): void;
-  error(e: unknown): void;
-  complete(): void;
-}
-
-/** A sink whose `closed`, errors and completion are `subscriber`'s, its batches handed to `next`. */
-export class SinkTo<T> implements BatchSink {
-  constructor(
-    private readonly subscriber: Subscriber<T>,
-    readonly next: (batch: EvaluationBatch) => void,
-  ) {}
-
-  get closed(): boolean {
-    return this.subscriber.closed;
-  }
-
-  error(e: unknown): void {
-    this.subscriber.error(e);
-  }
-
-  complete(): void {
-    this.subscriber.complete();
-  }
 }
 
 /**
