@@ -23,7 +23,8 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CASES, caseById, loadCase, paramCount, prepareCases, VARIANTS, type CaseSpec, type Variant } from './speed/cases.js';
-import { runWorker, type Mode, type WorkerResult, type WorkerSpec } from './speed/gradproof.js';
+import { memoryWorker, runWorker, type Mode, type WorkerResult, type WorkerSpec } from './speed/gradproof.js';
+import type { MemoryFigures } from './speed/memory.js';
 import { peerInfo, projectRoot, runPeer, setPeerThreads } from './speed/peer.js';
 import { pinnedCpu, setCpu } from './speed/pin.js';
 import { header, notes, table, type Machine, type PeerSummary, type Row } from './speed/table.js';
@@ -51,10 +52,28 @@ const { values: opts } = parseArgs({
 });
 
 if (opts.worker) {
-  const result = await runWorker(JSON.parse(opts.worker) as WorkerSpec);
+  const spec = JSON.parse(opts.worker) as WorkerSpec;
+  const result = spec.memoryOnly ? memoryWorker(spec) : await runWorker(spec);
   process.stdout.write(`\n${WORKER_MARK}${JSON.stringify(result)}\n`);
 } else {
   main();
+}
+
+/**
+ * A one-thread row's live memory, read in a process of its own that runs without V8's JIT
+ * (--jitless: no compiled code, no deoptimisations, which came and went by tens of kilobytes
+ * between readings of the same check) and keeps every function's bytecode (the readings' forced
+ * collections would otherwise age it until V8 dropped it and compiled it again mid-check). The
+ * check holds the same data either way; its time is not read here.
+ */
+function memoryOf(spec: WorkerSpec): MemoryFigures | null {
+  if (spec.threads > 1) return null;
+  const args = ['--expose-gc', '--jitless', '--no-flush-bytecode', join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify({ ...spec, memoryOnly: true })];
+  // (stderr kept: --jitless says it turned WebAssembly off.)
+  const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
+  if (child.status !== 0 || !line) throw new Error(`the memory worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}:\n${child.stderr}`);
+  return JSON.parse(line.slice(WORKER_MARK.length)) as MemoryFigures | null;
 }
 
 /** Runs a gradproof row in a fresh process; past `limitSeconds` it is stopped and the row says so. */
@@ -169,7 +188,8 @@ function main(): void {
         // fraud net's full check still ran 90-99 µs, after 2 s 80-87 (three worker runs each).
         const warmupSeconds = spec.big ? 0 : opts.quick ? 0.2 : 2;
         const workerSpec = { cpu: threads === 1 ? pinnedCpu() : null, file, variant, mode, threads, warmupSeconds, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample };
-        const gradproof = spec.big ? worker(workerSpec, limit) : workers(workerSpec, opts.quick ? 1 : SMALL_PROCESSES);
+        const timed = spec.big ? worker(workerSpec, limit) : workers(workerSpec, opts.quick ? 1 : SMALL_PROCESSES);
+        const gradproof = { ...timed, memory: timed.unfinishedAfter === undefined ? memoryOf(workerSpec) : null };
         const peerRow = threads > 1 ? peerThreaded! : peerSummary;
         rows.push({ caseId: spec.id, caseLabel: spec.label, params, variant, mode, threads, peerThreads: threads > 1 ? cores : peerSetting, goal: GOALS[spec.id]?.[mode] ?? null, gradproof, peer: peerRow });
       }

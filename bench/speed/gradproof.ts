@@ -34,6 +34,8 @@ export interface WorkerSpec {
   sample: (SampleOptions & { fullUnderSeconds: number }) | null;
   /** The CPU the worker's main thread runs on (pin.ts), or null. */
   cpu: number | null;
+  /** Read the check's live memory and nothing else (a process of its own: speed/memory.ts). */
+  memoryOnly?: boolean;
 }
 
 export interface WorkerResult {
@@ -49,7 +51,10 @@ export interface WorkerResult {
   guardedForward: Spread;
   rssBeforeCheckMb: number;
   peakRssMb: number;
-  /** The check's peak live memory (one-thread rows; null on threaded rows, whose threads hold their own). */
+  /**
+   * The check's peak live memory (one-thread rows; null on threaded rows, whose threads hold
+   * their own), read by the parent in a process of its own (bench/run.ts, memoryOf).
+   */
   memory: MemoryFigures | null;
   /** Set by the parent when the row ran in several processes (bench/run.ts, workers): seconds are the median of theirs. */
   processes?: number;
@@ -86,6 +91,21 @@ async function wholeRuns(graph: Graph, registry: OpRegistry, spec: WorkerSpec, m
   return reports;
 }
 
+/**
+ * The memory process's work (spec.memoryOnly): one untimed check, so that every function the
+ * check calls has its bytecode, then the check's live memory read in three runs (speed/memory.ts),
+ * the median (in a process without the JIT the three agree to a few kilobytes).
+ */
+export function memoryWorker(spec: WorkerSpec): MemoryFigures | null {
+  const { graph, ops } = buildGraph(loadCase(spec.file), spec.variant);
+  const registry = registryOf(ops);
+  const plan = compile(graph, registry);
+  checkGraph(graph, optionsOf(registry, spec));
+  const readings = [0, 1, 2].map(() => liveMemory(graph, plan, forwardGuarded(plan).values, optionsOf(registry, spec)));
+  if (readings.some((r) => r === null)) return null;
+  return (readings as MemoryFigures[]).sort((a, b) => a.checkMb - b.checkMb)[1];
+}
+
 export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
   pinMainThread(spec.cpu);
   const values = loadCase(spec.file);
@@ -98,15 +118,6 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
   const forward = secondsPerCall(() => replayObjective(plan, leafValues(plan), plan.nodes));
   const guardedForward = secondsPerCall(() => forwardGuarded(plan), { minRuns: 5 });
   const rssBeforeCheckMb = rssMb();
-  // Last, untimed, once the code is compiled: the check's live memory (a run with a garbage
-  // collection at every batch), the median of three such runs: on a small model a reading can
-  // catch V8's own allocations (a hundred kilobytes or more) in one run and not the next.
-  const memory = () => {
-    if (spec.threads > 1) return null;
-    const readings = [0, 1, 2].map(() => liveMemory(graph, plan, forwardGuarded(plan).values, optionsOf(registry, spec)));
-    if (readings.some((r) => r === null)) return null;
-    return (readings as MemoryFigures[]).sort((a, b) => a.checkMb - b.checkMb)[1];
-  };
   const common = { forward, guardedForward, rssBeforeCheckMb };
 
   // A sample is taken on one thread: a threaded row is always run whole.
@@ -124,7 +135,7 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
       ...(first ? { sampledEstimate: spread([first.seconds]), samples: [first.params] } : {}),
       ...common,
       peakRssMb: peakRssMb(),
-      memory: memory(),
+      memory: null,
     };
   }
 
@@ -140,6 +151,6 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
     samples: runs.map((r) => r.params),
     ...common,
     peakRssMb: peakRssMb(),
-    memory: memory(),
+    memory: null,
   };
 }

@@ -1,13 +1,19 @@
 /**
  * A check's peak live memory, against the goal of at most 3 × (the model's values + one forward
- * pass's activations). One untimed run of the check (on warm code, after the timed runs, so
- * V8's compiled code is not counted) that reads what is live, after collecting garbage (node
- * --expose-gc), at each progress event and the report, and right after each large Float64Array
- * is made (an eighth of the model or more: memory peaks where a large array is made, since
- * between such moments the check makes only small objects, which die young). What is live is
- * the V8 heap plus array buffers (the tensors); the peak less the same reading before the check
- * is the check's own memory: gradients, estimates, verdicts, replay buffers, directions, report.
+ * pass's activations). One untimed run of the check that reads what is live, after collecting
+ * garbage (node --expose-gc), at each progress event and the report, and right after each large
+ * Float64Array is made (an eighth of the model or more: memory peaks where a large array is made,
+ * since between such moments the check makes only small objects, which die young). What is live
+ * is the V8 heap plus array buffers (the tensors); the peak less the same reading before the
+ * check is the check's own memory: gradients, estimates, verdicts, replay buffers, directions,
+ * report. It runs in a process of its own without V8's JIT, after one check has given every
+ * function its bytecode (bench/run.ts, memoryOf): with the JIT, compiled code and what
+ * deoptimisations leave (the hook below replaces Float64Array) came and went by tens of
+ * kilobytes, up to 200 of code, between readings of the same check, and a process's first
+ * reading of MLP 100's full check was about 100 KB below the next ones. V8's code spaces are
+ * left out all the same: the engine's program, not data the check holds.
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import { checkGraph$, type CheckOptions, type Graph } from '../../src/index.js';
 import type { Plan } from '../../src/engine/plan.js';
 import type { Values } from '../../src/engine/forward.js';
@@ -51,6 +57,13 @@ function onLargeArrays<T>(large: number, hook: () => void, during: () => T): T {
   }
 }
 
+/** Bytes of V8's heap that hold compiled code. */
+const codeBytes = (): number => {
+  let bytes = 0;
+  for (const space of getHeapSpaceStatistics()) if (space.space_name.startsWith('code_')) bytes += space.space_used_size;
+  return bytes;
+};
+
 export function liveMemory(graph: Graph, plan: Plan, forward: Values, options: CheckOptions): MemoryFigures | null {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return null;
@@ -60,7 +73,7 @@ export function liveMemory(graph: Graph, plan: Plan, forward: Values, options: C
     for (let i = 0; i < 8; i++) {
       gc();
       const m = process.memoryUsage();
-      const now = m.heapUsed + m.arrayBuffers;
+      const now = m.heapUsed - codeBytes() + m.arrayBuffers;
       if (now >= last) return last;
       last = now;
     }
