@@ -12,7 +12,7 @@
  * directions. A direction that crosses a kink is inconclusive and is followed up element by
  * element (directional-stage.ts). The directions themselves are made in sign-direction.ts.
  */
-import { bufferCount, concat, defer, EMPTY, map, type Observable } from 'rxjs';
+import { bufferCount, concat, defer, EMPTY, finalize, map, type Observable } from 'rxjs';
 import { deriveSeed } from '../core/random.js';
 import { directionCache, SignDirection, type DirectionTarget } from './sign-direction.js';
 import type { Plan } from '../engine/plan.js';
@@ -86,7 +86,9 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
         refinement(level + 1),
       );
     });
-  return concat(first, refinement(0));
+  // The direction held whole goes when the passes end: the check holds its results a while
+  // longer (through the node checks), and the vectors are as large as the params.
+  return concat(first, refinement(0)).pipe(finalize(() => Object.assign(cache, directionCache())));
 }
 
 /** "analytic = 2.000 × numeric along every direction", when the ratio is one constant. */
