@@ -25,6 +25,20 @@ describe('ElementJudge', () => {
     expect(judge.toRefine()).toEqual([]);
   });
 
+  it('lets go of the kept values once every kept element is decided, and keeps and decides later ones as a fresh judge does', () => {
+    const [judge, fresh] = [new ElementJudge(3, J(1)), new ElementJudge(3, J(1))];
+    for (const i of [2, 0]) firstPass(judge, i, 3);
+    for (const i of judge.toRefine()) secondPass(judge, i, 3);
+    expect(judge.toRefine()).toEqual([]);
+    // Element 1 kept after the let-go: refined from its own values, as by a judge that kept nothing before.
+    firstPass(judge, 1, 2.5);
+    firstPass(fresh, 1, 2.5);
+    expect(judge.toRefine()).toEqual([1]);
+    expect(secondPass(judge, 1, 2.5)).toBe(secondPass(fresh, 1, 2.5));
+    expect([0, 1, 2].map((i) => statusOf(judge, i))).toEqual(['fail', 'fail', 'fail']);
+    expect(statusOf(fresh, 1)).toBe('fail');
+  });
+
   it('hands back elements kept out of order in index order, and finds each', () => {
     const judge = new ElementJudge(10, J(1));
     for (const i of [5, 2, 9]) firstPass(judge, i, 3);

@@ -51,10 +51,15 @@ export class ElementJudge {
     return d;
   }
 
-  /** Elements whose first estimate was not enough and that are not decided yet, in index order. */
+  /**
+   * Elements whose first estimate was not enough and that are not decided yet, in index order.
+   * When every kept element is decided, the kept values go (4 numbers an element: on a large
+   * param with a bug, more than the param; the check holds its judges to the report).
+   */
   toRefine(): number[] {
     const out: number[] = [];
     for (let k = 0; k < this.kept; k++) if (this.status[this.keptIndex[k]] === 0) out.push(this.keptIndex[k]);
+    if (out.length === 0 && this.kept > 0) [this.keptIndex, this.keptValues, this.keptLevel, this.kept, this.ascending] = [NONE_KEPT, NO_VALUES, NO_LEVELS, 0, true];
     return this.ascending ? out : out.sort((x, y) => x - y);
   }
 
