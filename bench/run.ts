@@ -17,22 +17,17 @@
  * Each gradproof row runs in a fresh worker process (this file with --worker), so its peak RSS
  * is its own; each peer run is a fresh python3.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CASES, caseById, loadCase, paramCount, prepareCases, VARIANTS, type CaseSpec, type Variant } from './speed/cases.js';
-import { memoryWorker, runWorker, type Mode, type WorkerResult, type WorkerSpec } from './speed/gradproof.js';
-import type { MemoryFigures } from './speed/memory.js';
-import { peerInfo, projectRoot, runPeer, setPeerThreads } from './speed/peer.js';
+import { memoryWorker, runWorker, type Mode, type WorkerSpec } from './speed/gradproof.js';
+import { memoryOf, SMALL_PROCESSES, worker, WORKER_MARK, workers } from './speed/processes.js';
+import { peerInfo, runPeer, setPeerThreads } from './speed/peer.js';
 import { pinnedCpu, setCpu } from './speed/pin.js';
 import { header, notes, table, type Machine, type PeerSummary, type Row } from './speed/table.js';
-import { median, since, spread, type Spread } from './speed/timing.js';
+import { since, spread } from './speed/timing.js';
 
-const WORKER_MARK = 'GRADPROOF_BENCH_RESULT ';
-/** Fresh processes per gradproof row of a small case (workers()). */
-const SMALL_PROCESSES = 3;
 /** The issue's goals: peer / gradproof for the element-wise rows, forward-pass equivalents for the big default rows. */
 const GOALS: Record<string, Partial<Record<Mode, string>>> = { fraud: { graph: '≥ 30×' }, 'mlp-100': { graph: '≥ 20×' }, 'mlp-784': { graph: '≥ 100×', auto: '≤ 10 fwd equiv. (correct)' } };
 
@@ -57,58 +52,6 @@ if (opts.worker) {
   process.stdout.write(`\n${WORKER_MARK}${JSON.stringify(result)}\n`);
 } else {
   main();
-}
-
-/**
- * A one-thread row's live memory, read in a process of its own that runs without V8's JIT
- * (--jitless: no compiled code, no deoptimisations, which came and went by tens of kilobytes
- * between readings of the same check) and keeps every function's bytecode (the readings' forced
- * collections would otherwise age it until V8 dropped it and compiled it again mid-check). The
- * check holds the same data either way; its time is not read here.
- */
-function memoryOf(spec: WorkerSpec): MemoryFigures | null {
-  if (spec.threads > 1) return null;
-  const args = ['--expose-gc', '--jitless', '--no-flush-bytecode', join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify({ ...spec, memoryOnly: true })];
-  // (stderr kept: --jitless says it turned WebAssembly off.)
-  const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
-  const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
-  if (child.status !== 0 || !line) throw new Error(`the memory worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}:\n${child.stderr}`);
-  return JSON.parse(line.slice(WORKER_MARK.length)) as MemoryFigures | null;
-}
-
-/** Runs a gradproof row in a fresh process; past `limitSeconds` it is stopped and the row says so. */
-function worker(spec: WorkerSpec, limitSeconds: number | null): WorkerResult {
-  const args = ['--expose-gc', join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify(spec)];
-  const timeout = limitSeconds === null ? undefined : limitSeconds * 1000;
-  const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'], timeout, killSignal: 'SIGKILL' });
-  if ((child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
-    const none = spread([NaN]);
-    return { seconds: spread([limitSeconds!]), evaluations: NaN, verdict: 'unfinished', difference: null, extrapolated: false, forward: none, guardedForward: none, rssBeforeCheckMb: NaN, peakRssMb: NaN, memory: null, unfinishedAfter: limitSeconds! };
-  }
-  const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
-  if (child.status !== 0 || !line) throw new Error(`the gradproof worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}`);
-  return JSON.parse(line.slice(WORKER_MARK.length)) as WorkerResult;
-}
-
-/**
- * A small case's gradproof row, run in `count` fresh processes as the peer's runs are: a process
- * can run a third or more slower than the next on this machine, whatever runs in it (scratch
- * runs of the same replays in C alone), so the row's seconds are the median of the processes'
- * medians (min and max over all runs), and so are its evaluations (mode auto's localisation
- * spends a time budget); the rest comes from the first process, and the verdicts must agree.
- */
-function workers(spec: WorkerSpec, count: number): WorkerResult {
-  const results = Array.from({ length: count }, () => worker(spec, null));
-  const [first] = results;
-  if (results.some((r) => r.verdict !== first.verdict)) throw new Error(`the gradproof worker changed its verdict between processes on ${JSON.stringify(spec)}`);
-  const merged = (key: 'seconds' | 'forward' | 'guardedForward'): Spread => ({
-    median: median(results.map((r) => r[key].median)),
-    min: Math.min(...results.map((r) => r[key].min)),
-    max: Math.max(...results.map((r) => r[key].max)),
-    runs: results.reduce((n, r) => n + r[key].runs, 0),
-  });
-  // Mode auto's localisation chooses elements or directions by time (budget.ts): its evaluations vary with the machine's speed.
-  return { ...first, evaluations: median(results.map((r) => r.evaluations)), seconds: merged('seconds'), forward: merged('forward'), guardedForward: merged('guardedForward'), peakRssMb: Math.max(...results.map((r) => r.peakRssMb)), processes: count };
 }
 
 function peer(spec: CaseSpec, file: string, variant: Variant, runs: number, sample: number | null): PeerSummary {

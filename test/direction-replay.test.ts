@@ -1,12 +1,13 @@
 /** Replays along directions (direction-replay.ts, sign-direction.ts): the directions made where used, and the −t replay that reflects an affine layer. */
 import { describe, expect, it, vi } from 'vitest';
-import { lastValueFrom, toArray } from 'rxjs';
-import { createRandom, graph, OpRegistry } from '../src/index.js';
+import { lastValueFrom, tap, toArray } from 'rxjs';
+import { createRandom, graph, methodOf, OpRegistry } from '../src/index.js';
 import { compile, type Plan } from '../src/engine/plan.js';
 import { forwardGuarded, type Values } from '../src/engine/forward.js';
 import { linear } from '../src/ops/linear.js';
 import { replay, type Perturbation } from '../src/engine/replay.js';
-import { SignDirection } from '../src/check/sign-direction.js';
+import { directionCache, SignDirection } from '../src/check/sign-direction.js';
+import { checkDirections } from '../src/check/directional.js';
 
 describe('directions, made element by element when used', () => {
   const setUp = () => {
@@ -16,6 +17,18 @@ describe('directions, made element by element when used', () => {
     const targets = plan.leaves.map((l) => ({ name: l.name, data: l.value.data, analytic: new Float64Array(l.value.data.length) }));
     return { plan, baseline, targets };
   };
+
+  it('holds one direction whole while a check along directions runs, and lets it go when its passes end', async () => {
+    const { plan, baseline, targets } = setUp();
+    const cache = directionCache();
+    const held: number[] = [];
+    const checks = checkDirections(plan, baseline, [targets], methodOf('auto'), 3, baseline[plan.objective].data[0], {}, [], cache);
+    await lastValueFrom(checks.pipe(tap(() => held.push(cache.vectors.reduce((n, v) => n + v.length, 0)))));
+    // 3 + 1 elements held at each pair of evaluations, none once the passes ended.
+    expect(held.length).toBeGreaterThan(0);
+    expect(new Set(held)).toEqual(new Set([4]));
+    expect([cache.owner, cache.vectors]).toEqual([null, []]);
+  });
 
   it('replays θ + step·v for the v it makes, the same v at each use, of unit length, scaled like the steps', async () => {
     const { plan, baseline, targets } = setUp();

@@ -56,6 +56,23 @@ describe('ElementSteps', () => {
   }
 });
 
+describe('ElementSteps refuses', () => {
+  it('a chosen element that is not there (run would write it into an Int32Array as some other element)', () => {
+    for (const bad of [1.5, NaN, 2 ** 32, -1, 3]) {
+      expect(() => new ElementSteps(targets, stepOf, [[bad], [], [], []])).toThrow(`A has 3 elements; there is no element ${bad}`);
+    }
+  });
+
+  it('a position to locate that is not there, and its cursor still works after', () => {
+    const steps = new ElementSteps(targets, stepOf);
+    const want = expected();
+    for (const bad of [-1, want.length, 0.5]) expect(() => steps.locate(bad)).toThrow(`there is no position ${bad} among ${want.length}`);
+    steps.locate(want.length - 1);
+    steps.locate(0);
+    expect({ param: steps.target.name, index: steps.index, step: steps.step }).toEqual(want[0]);
+  });
+});
+
 describe('the driver with a list that writes runs', () => {
   it('replays the same values, bit for bit, as through at alone, and asks at once a run, not once an evaluation', async () => {
     const g = graph()

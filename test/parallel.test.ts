@@ -1,10 +1,10 @@
 /** Worker threads: a parallel check gives the single-threaded one's results bit for bit. */
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { asyncScheduler, lastValueFrom, toArray } from 'rxjs';
+import { asyncScheduler, lastValueFrom, Observable, toArray } from 'rxjs';
 import { checkGraph, checkGraphAsync, graph, createRandom, type CheckOptions, type Graph, type Op } from '../src/index.js';
 import { forwardGuarded } from '../src/engine/forward.js';
-import { replayBatches } from '../src/engine/replay.js';
+import { replayBatches, replayInto, SinkTo } from '../src/engine/replay.js';
 import { loadGraphFile } from '../src/dsl/index.js';
 import { compile } from '../src/engine/plan.js';
 import { OpRegistry } from '../src/ops/registry.js';
@@ -29,6 +29,18 @@ describe('replays in worker threads', () => {
     expect(parallel.evaluations).toBe(single.evaluations);
     parallel.params.forEach((p, k) => expect(bits(p.numeric)).toEqual(bits(single.params[k].numeric)));
     g.leaves.forEach((l, i) => expect(l.value.data).toEqual(before[i]));
+  });
+
+  it('stop with the error when the one who takes their batches throws, the params as they were', async () => {
+    // (The sink's callback stands for a pass's pairing: param-check.ts, replayInto with SinkTo.)
+    const g = graph().param('W', randn(2, 30, 40, 0.2)).node('T', 'tanh', ['W']).node('c', 'sum', ['T']).build();
+    const plan = compile(g, new OpRegistry());
+    const baseline = forwardGuarded(plan).values;
+    const before = plan.leaves[0].value.data.slice();
+    const list = Array.from({ length: 2400 }, (_v, i) => ({ param: 'W', index: i >> 1, step: i % 2 ? -1e-3 : 1e-3 }));
+    const taking = new Observable((s) => replayInto(plan, baseline, list, { scheduler: asyncScheduler, workers: 2 }, new SinkTo(s, () => { throw new Error('pairing broke'); })));
+    await expect(lastValueFrom(taking)).rejects.toThrow('pairing broke');
+    expect(plan.leaves[0].value.data).toEqual(before);
   });
 
   it('load user op modules again in each thread (the seed bug, from its graph file)', async () => {

@@ -1,10 +1,10 @@
 /** The RxJS side of checks and of the driver: progress, batches, empty, errors, early unsubscribe, async slices (directions: direction-replay.test.ts). */
 import { describe, expect, it } from 'vitest';
-import { asyncScheduler, firstValueFrom, lastValueFrom, Subject, take, tap, toArray } from 'rxjs';
+import { asyncScheduler, firstValueFrom, lastValueFrom, Observable, Subject, take, tap, toArray } from 'rxjs';
 import { checkGraph$, graph, OpRegistry, type CheckEvent, type CheckReport, type Op } from '../src/index.js';
 import { compile } from '../src/engine/plan.js';
 import { forwardGuarded } from '../src/engine/forward.js';
-import { replay, replayBatches, type Perturbation } from '../src/engine/replay.js';
+import { replay, replayBatches, replayInto, SinkTo, type Perturbation } from '../src/engine/replay.js';
 import { firstBatchFor } from '../src/check/param-check.js';
 import { tanh } from '../src/ops/tanh.js';
 
@@ -121,6 +121,25 @@ describe('replayBatches, the driver under the checks', () => {
     const values = await lastValueFrom(replay(plan, baseline, steps(40)).pipe(take(3), toArray()));
     expect(values.map((e) => e.done)).toEqual([1, 2, 3]);
     expect(op.calls - calls).toBe(3);
+  });
+
+  it('errors, synchronously or in slices, when the one who takes its batches throws, and leaves the param as it was', async () => {
+    for (const scheduler of [undefined, asyncScheduler]) {
+      const op = counted();
+      const { plan, baseline } = setUp(op);
+      const before = plan.leaves[0].value.data.slice();
+      const taking = new Observable((s) => replayInto(plan, baseline, steps(40), { scheduler }, new SinkTo(s, () => { throw new Error('pairing broke'); })));
+      await expect(lastValueFrom(taking)).rejects.toThrow('pairing broke');
+      expect(plan.leaves[0].value.data).toEqual(before);
+    }
+  });
+
+  it('fails on a list whose runs say they wrote none, or more than asked, rather than stall or replay stale steps', async () => {
+    for (const count of [0, 9]) {
+      const { plan, baseline } = setUp(counted());
+      const list = { length: 40, at: (i: number) => steps(40)[i], run: () => count };
+      await expect(lastValueFrom(replayBatches(plan, baseline, list))).rejects.toThrow(`the list wrote ${count} perturbations at position 0, where 1 to 2 were asked for`);
+    }
   });
 
   it('errors naming the param and the element for an element that is not there, emitting nothing of its batch', async () => {

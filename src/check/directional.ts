@@ -44,10 +44,10 @@ export const directionSeeds = (k: number, seed: number): number[] => Array.from(
  * t/16 and t/32 for failures near a kink).
  * Emits the pairs of evaluations done so far.
  */
-export function checkDirections(plan: Plan, baseline: Values, groups: DirectionTarget[][], method: Method, seed: number, j0: number, options: ReplayOptions, results: DirectionResult[]): Observable<number> {
+export function checkDirections(plan: Plan, baseline: Values, groups: DirectionTarget[][], method: Method, seed: number, j0: number, options: ReplayOptions, results: DirectionResult[], cache = directionCache()): Observable<number> {
   const step = method.step(0);
-  // One direction is held whole at a time; gᵀv is worked out when its first replay has made it.
-  const cache = directionCache();
+  // One direction is held whole at a time (in `cache`: a test's, or the check's own); gᵀv is
+  // worked out when its first replay has made it.
   const entries = groups.flatMap((group, g) =>
     directionSeeds(DIRECTIONS, deriveSeed(seed, g)).map((s) => {
       const direction = new SignDirection(group, s, cache);

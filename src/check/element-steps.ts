@@ -5,6 +5,7 @@
  * the driver reads runs of one param's steps into its typed arrays (`run`), and the pass reads
  * where a value belongs through a cursor (`locate`): no object per evaluation on either side.
  */
+import { fail } from '../core/errors.js';
 import type { ElementPerturbation, PerturbationList } from '../engine/perturbation.js';
 
 /** What a pass needs of a param under check: its name and values (param-check.ts's Target). */
@@ -30,8 +31,8 @@ export class ElementSteps<T extends SteppedTarget> implements PerturbationList<E
   private readonly counts: number[];
   private readonly firsts: number[];
   // Cursor state, one for the driver (at, run) and one for the pass (locate): positions are
-  // asked for in order on each side, so the target only moves forward (or back, for a repeat),
-  // and both positions of a pair share the element's step.
+  // mostly asked for in order on each side (threads take chunks out of order), so the target
+  // moves a step at a time, and both positions of a pair share the element's step.
   private readonly driver: Cursor = { target: 0, element: -1, index: 0, h: 0 };
   private readonly reader: Cursor = { target: 0, element: -1, index: 0, h: 0 };
 
@@ -41,6 +42,12 @@ export class ElementSteps<T extends SteppedTarget> implements PerturbationList<E
     private readonly stepOf: (t: T, index: number) => number,
     private readonly only?: readonly number[][],
   ) {
+    // Chosen elements are checked here: run() writes them into an Int32Array, which would
+    // truncate a wrong one (1.5, NaN, 2³²) into some element, out of the driver's sight.
+    only?.forEach((elements, k) => {
+      const size = targets[k].data.length;
+      for (const i of elements) if (!(Number.isInteger(i) && i >= 0 && i < size)) fail('perturbation', `${targets[k].name} has ${size} elements; there is no element ${i}`, { leaf: targets[k].name });
+    });
     this.counts = targets.map((t, k) => (only ? only[k].length : t.data.length));
     this.firsts = [];
     let elements = 0;
@@ -73,8 +80,9 @@ export class ElementSteps<T extends SteppedTarget> implements PerturbationList<E
     return end - position;
   }
 
-  /** Points `target`, `index` and `step` at position i (a valid one). */
+  /** Points `target`, `index` and `step` at position i. */
   locate(i: number): void {
+    if (!this.has(i)) fail('perturbation', `there is no position ${i} among ${this.length}`);
     const c = this.seek(this.reader, i >> 1);
     this.target = this.targets[c.target];
     this.index = c.index;

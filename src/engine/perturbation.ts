@@ -46,6 +46,7 @@ export interface PerturbationList<P extends Perturbation = Perturbation> {
    * Optional, for a list of element perturbations: writes the element indices and steps of the
    * perturbations from `position` on that move the param of the one there, `max` at most, into
    * `indices` and `steps`, and returns how many (the driver then makes no object per evaluation).
+   * For a position `at` gives, that is 1 to `max`: the driver fails on anything else.
    */
   run?(position: number, max: number, indices: Int32Array, steps: Float64Array): number;
 }
@@ -70,7 +71,7 @@ export interface EvaluationBatch {
 }
 
 /**
- * Where the driver's batches go: an observer with the `closed` it checks between runs (a
+ * Where the driver's batches go: an observer with the `closed` it checks between batches (a
  * Subscriber is one). A caller that turns batches into something else gives one whose `closed`
  * is its own subscriber's, so that unsubscribing during a synchronous replay stops it there.
  */
@@ -89,8 +90,17 @@ export interface BatchSink {
 export class SinkTo<T> implements BatchSink {
   constructor(
     private readonly subscriber: Subscriber<T>,
-    readonly next: (batch: EvaluationBatch) => void,
+    private readonly onBatch: (batch: EvaluationBatch) => void,
   ) {}
+
+  /** `onBatch` of the batch; what it throws goes to the subscriber as an error, as an operator's would. */
+  next(batch: EvaluationBatch): void {
+    try {
+      this.onBatch(batch);
+    } catch (e) {
+      this.subscriber.error(e);
+    }
+  }
 
   get closed(): boolean {
     return this.subscriber.closed;

@@ -1,6 +1,7 @@
 /**
- * The perturbation driver: an Observable that replays forward evaluations, one per perturbation
- * (param, element, step), and emits the objective's values. Each perturbation writes one element
+ * The perturbation driver: replays forward evaluations, one per perturbation (param, element,
+ * step), and hands the objective's values to a sink (replayInto), or emits them (replayBatches,
+ * replay: Observables over it). Each perturbation writes one element
  * in place, replays only what depends on it (replayer.ts), and writes the saved original back
  * (not θ + h − h, which does not round-trip) before anything else can run; so between emissions,
  * and after completion, error or unsubscription, every param holds exactly its original bits.
@@ -128,6 +129,8 @@ export function replayInto(plan: Plan, baseline: Values, perturbations: Perturba
     let n = 0;
     if (perturbations.run) {
       n = perturbations.run(position, Math.min(max, RUN), runIndices, runSteps);
+      // (A count out of range would stall the driver, or replay indices left from the last run.)
+      if (!(n >= 1 && n <= Math.min(max, RUN))) fail('perturbation', `the list wrote ${n} perturbations at position ${position}, where 1 to ${Math.min(max, RUN)} were asked for`, { leaf: p.param });
       for (let k = 0; k < n; k++) checkElement(p.param, runIndices[k], slot);
     } else {
       for (let q: ElementPerturbation | undefined = p; ; ) {

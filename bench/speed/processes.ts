@@ -1,0 +1,67 @@
+/**
+ * The processes a gradproof row runs in (bench/run.ts): the timed ones, fresh per row (and three
+ * per row of a small case), and the one that reads the check's live memory. Each runs
+ * bench/run.ts --worker and prints its result on a line of its own after WORKER_MARK.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { MemoryFigures } from './memory.js';
+import type { WorkerResult, WorkerSpec } from './gradproof.js';
+import { projectRoot } from './peer.js';
+import { median, spread, type Spread } from './timing.js';
+
+export const WORKER_MARK = 'GRADPROOF_BENCH_RESULT ';
+/** Fresh processes per gradproof row of a small case (workers()). */
+export const SMALL_PROCESSES = 3;
+
+/**
+ * A one-thread row's live memory, read in a process of its own that runs without V8's JIT
+ * (--jitless: no compiled code, no deoptimisations, which came and went by tens of kilobytes
+ * between readings of the same check) and keeps every function's bytecode (the readings' forced
+ * collections would otherwise age it until V8 dropped it and compiled it again mid-check). The
+ * check holds the same data either way; its time is not read here.
+ */
+export function memoryOf(spec: WorkerSpec): MemoryFigures | null {
+  if (spec.threads > 1) return null;
+  const args = ['--expose-gc', '--jitless', '--no-flush-bytecode', join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify({ ...spec, memoryOnly: true })];
+  // (stderr kept: --jitless says it turned WebAssembly off.)
+  const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
+  if (child.status !== 0 || !line) throw new Error(`the memory worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}:\n${child.stderr}`);
+  return JSON.parse(line.slice(WORKER_MARK.length)) as MemoryFigures | null;
+}
+
+/** Runs a gradproof row in a fresh process; past `limitSeconds` it is stopped and the row says so. */
+export function worker(spec: WorkerSpec, limitSeconds: number | null): WorkerResult {
+  const args = ['--expose-gc', join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify(spec)];
+  const timeout = limitSeconds === null ? undefined : limitSeconds * 1000;
+  const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'], timeout, killSignal: 'SIGKILL' });
+  if ((child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    const none = spread([NaN]);
+    return { seconds: spread([limitSeconds!]), evaluations: NaN, verdict: 'unfinished', difference: null, extrapolated: false, forward: none, guardedForward: none, rssBeforeCheckMb: NaN, peakRssMb: NaN, memory: null, unfinishedAfter: limitSeconds! };
+  }
+  const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
+  if (child.status !== 0 || !line) throw new Error(`the gradproof worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}`);
+  return JSON.parse(line.slice(WORKER_MARK.length)) as WorkerResult;
+}
+
+/**
+ * A small case's gradproof row, run in `count` fresh processes as the peer's runs are: a process
+ * can run a third or more slower than the next on this machine, whatever runs in it (scratch
+ * runs of the same replays in C alone), so the row's seconds are the median of the processes'
+ * medians (min and max over all runs), and so are its evaluations (mode auto's localisation
+ * spends a time budget); the rest comes from the first process, and the verdicts must agree.
+ */
+export function workers(spec: WorkerSpec, count: number): WorkerResult {
+  const results = Array.from({ length: count }, () => worker(spec, null));
+  const [first] = results;
+  if (results.some((r) => r.verdict !== first.verdict)) throw new Error(`the gradproof worker changed its verdict between processes on ${JSON.stringify(spec)}`);
+  const merged = (key: 'seconds' | 'forward' | 'guardedForward'): Spread => ({
+    median: median(results.map((r) => r[key].median)),
+    min: Math.min(...results.map((r) => r[key].min)),
+    max: Math.max(...results.map((r) => r[key].max)),
+    runs: results.reduce((n, r) => n + r[key].runs, 0),
+  });
+  // Mode auto's localisation chooses elements or directions by time (budget.ts): its evaluations vary with the machine's speed.
+  return { ...first, evaluations: median(results.map((r) => r.evaluations)), seconds: merged('seconds'), forward: merged('forward'), guardedForward: merged('guardedForward'), peakRssMb: Math.max(...results.map((r) => r.peakRssMb)), processes: count };
+}
