@@ -18,7 +18,7 @@ import type { Values } from './forward.js';
 import { directionReplayer } from './direction-replay.js';
 import { Replayer } from './replayer.js';
 import { replayInWorkers, workersFor } from './parallel-replay.js';
-import { isDirection, SinkTo, type BatchSink, type ElementPerturbation, type Evaluation, type EvaluationBatch, type Perturbation, type PerturbationList } from './perturbation.js';
+import { isDirection, SinkTo, type BatchSink, type ElementPerturbation, type Evaluation, type EvaluationBatch, type PerturbationList } from './perturbation.js';
 
 export { isDirection, SinkTo } from './perturbation.js';
 export type { BatchSink, Direction, DirectionPerturbation, ElementPerturbation, Evaluation, EvaluationBatch, Perturbation, PerturbationList } from './perturbation.js';
