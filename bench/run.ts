@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { CASES, caseById, loadCase, paramCount, prepareCases, VARIANTS, type CaseSpec, type Variant } from './speed/cases.js';
 import { memoryWorker, runWorker, type Mode, type WorkerSpec } from './speed/gradproof.js';
 import { memoryOf, SMALL_PROCESSES, worker, WORKER_MARK, workers } from './speed/processes.js';
-import { peerInfo, runPeer, setPeerThreads } from './speed/peer.js';
+import { peerCheckBytes, peerInfo, runPeer, setPeerThreads } from './speed/peer.js';
 import { pinnedCpu, setCpu } from './speed/pin.js';
 import { header, notes, table, type Machine, type PeerSummary, type Row } from './speed/table.js';
 import { since, spread } from './speed/timing.js';
@@ -67,6 +67,7 @@ function peer(spec: CaseSpec, file: string, variant: Variant, runs: number, samp
     peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
     extrapolated: results[0].extrapolated === true,
     sampledElements: results[0].sampled_elements ?? null,
+    checkBytes: peerCheckBytes(args),
   };
 }
 

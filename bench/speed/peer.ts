@@ -75,6 +75,36 @@ export function runPeer(args: readonly string[]): PeerResult {
   return { ...parsed, peakRssMb: kb / 1024 };
 }
 
+// The peer's script loaded as a module, its gradient_check wrapped in tracemalloc (which numpy
+// reports its arrays' memory to), then its main run: the check's peak of traced memory.
+const MEMORY_WRAPPER = [
+  'import importlib.util, sys, tracemalloc',
+  'spec = importlib.util.spec_from_file_location("seed_gradcheck", sys.argv[1])',
+  'seed = importlib.util.module_from_spec(spec)',
+  'spec.loader.exec_module(seed)',
+  'check = seed.gradient_check',
+  'def traced(*args, **kwargs):',
+  '    tracemalloc.start()',
+  '    base = tracemalloc.get_traced_memory()[0]',
+  '    try:',
+  '        return check(*args, **kwargs)',
+  '    finally:',
+  '        print("PEAK_TRACED_B", tracemalloc.get_traced_memory()[1] - base, file=sys.stderr)',
+  '        tracemalloc.stop()',
+  'seed.gradient_check = traced',
+  'sys.argv = sys.argv[1:]',
+  'seed.main()',
+].join('\n');
+
+/**
+ * The peer's check's peak memory in bytes, as Python's tracemalloc sees it (the arrays and
+ * objects the seed's loop makes, above what was traced when it began), from one untimed run.
+ */
+export function peerCheckBytes(args: readonly string[]): number {
+  const { stderr } = python(['-c', MEMORY_WRAPPER, peerScript, ...args, '--no-vectors']);
+  return Number(/PEAK_TRACED_B (\d+)/.exec(stderr)?.[1] ?? NaN);
+}
+
 /** The case's values as the peer prints them with --dump. */
 export function dumpCase(args: readonly string[]): string {
   return python([peerScript, ...args, '--dump']).stdout;
