@@ -133,7 +133,7 @@ function main(): void {
         const warmupSeconds = spec.big ? 0 : opts.quick ? 0.2 : 2;
         const workerSpec = { cpu: threads === 1 ? pinnedCpu() : null, file, variant, mode, threads, warmupSeconds, runs: opts.full && spec.big ? 1 : runs, minSeconds: opts.quick ? 0.3 : 1, budgetSeconds: spec.big ? budgetSeconds : 600, sample };
         const timed = spec.big ? worker(workerSpec, limit) : workers(workerSpec, opts.quick ? 1 : SMALL_PROCESSES);
-        const gradproof = { ...timed, memory: timed.unfinishedAfter === undefined ? memoryOf(workerSpec) : null };
+        const gradproof = { ...timed, memory: timed.unfinishedAfter === undefined ? memoryOf(workerSpec, timed) : null };
         const peerRow = threads > 1 ? peerThreaded! : peerSummary;
         rows.push({ caseId: spec.id, caseLabel: spec.label, params, variant, mode, threads, peerThreads: threads > 1 ? cores : peerSetting, goal: GOALS[spec.id]?.[mode] ?? null, gradproof, peer: peerRow });
       }

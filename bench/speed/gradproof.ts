@@ -36,6 +36,9 @@ export interface WorkerSpec {
   cpu: number | null;
   /** Read the check's live memory and nothing else (a process of its own: speed/memory.ts). */
   memoryOnly?: boolean;
+  /** For memoryOnly: the timed runs' guarded forward pass (seconds) and evaluations (see memoryWorker). */
+  timedForwardSeconds?: number;
+  timedEvaluations?: number;
 }
 
 export interface WorkerResult {
@@ -94,14 +97,27 @@ async function wholeRuns(graph: Graph, registry: OpRegistry, spec: WorkerSpec, m
 /**
  * The memory process's work (spec.memoryOnly): one untimed check, so that every function the
  * check calls has its bytecode, then the check's live memory read in three runs (speed/memory.ts),
- * the median (in a process without the JIT the three agree to a few kilobytes).
+ * the median (in a process without the JIT the three agree to a few kilobytes). Localising
+ * (mode auto) decides by time between elements and directions (src/check/budget.ts), and
+ * without the JIT everything is slower, and the readings' collections slow the check read
+ * further: when a check with no budget (every element, as a fast machine's budget allows) makes
+ * the timed runs' evaluations, it is the one read, whatever its speed; else the timed runs'
+ * budget scaled by how much slower this process's guarded forward pass is, and the table marks
+ * the row where the check read still took another path (MemoryFigures.evaluations).
  */
 export function memoryWorker(spec: WorkerSpec): MemoryFigures | null {
   const { graph, ops } = buildGraph(loadCase(spec.file), spec.variant);
   const registry = registryOf(ops);
   const plan = compile(graph, registry);
-  checkGraph(graph, optionsOf(registry, spec));
-  const readings = [0, 1, 2].map(() => liveMemory(graph, plan, forwardGuarded(plan).values, optionsOf(registry, spec)));
+  let options = optionsOf(registry, spec);
+  checkGraph(graph, options);
+  const timed = spec.timedForwardSeconds;
+  if (spec.mode === 'auto' && timed) {
+    const slower = secondsPerCall(() => forwardGuarded(plan), { minRuns: 5 }).median / timed;
+    const all = checkGraph(graph, { ...options, budget: Infinity }).evaluations === spec.timedEvaluations;
+    options = { ...options, budget: all ? Infinity : Math.max(1, 20 * timed) * slower };
+  }
+  const readings = [0, 1, 2].map(() => liveMemory(graph, plan, forwardGuarded(plan).values, options));
   if (readings.some((r) => r === null)) return null;
   return (readings as MemoryFigures[]).sort((a, b) => a.checkMb - b.checkMb)[1];
 }

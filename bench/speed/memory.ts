@@ -28,6 +28,8 @@ export interface MemoryFigures {
   ratio: number;
   /** Readings taken. */
   readings: number;
+  /** The evaluations of the check read (to tell whether it took the timed runs' path). */
+  evaluations: number;
 }
 
 const MB = 2 ** 20;
@@ -94,14 +96,18 @@ export function liveMemory(graph: Graph, plan: Plan, forward: Values, options: C
     readings++;
     reading = false;
   };
+  let evaluations = NaN;
   onLargeArrays(Math.max(64, modelDoubles / 8), read, () =>
     checkGraph$(graph, { ...options, scheduler: undefined }).subscribe({
-      next: read,
+      next: (event) => {
+        read();
+        if (event.type === 'report') evaluations = event.report.evaluations;
+      },
       error: (e) => {
         throw e;
       },
     }),
   );
   const checkMb = (peak - before) / MB;
-  return { modelMb, activationsMb, checkMb, ratio: checkMb / (modelMb + activationsMb), readings };
+  return { modelMb, activationsMb, checkMb, ratio: checkMb / (modelMb + activationsMb), readings, evaluations };
 }

@@ -19,11 +19,13 @@ export const SMALL_PROCESSES = 3;
  * (--jitless: no compiled code, no deoptimisations, which came and went by tens of kilobytes
  * between readings of the same check) and keeps every function's bytecode (the readings' forced
  * collections would otherwise age it until V8 dropped it and compiled it again mid-check). The
- * check holds the same data either way; its time is not read here.
+ * check holds the same data either way; its time is not read here. `timed` is the row's timed
+ * result, whose forward pass sets the memory run's budget (memoryWorker).
  */
-export function memoryOf(spec: WorkerSpec): MemoryFigures | null {
+export function memoryOf(spec: WorkerSpec, timed: WorkerResult): MemoryFigures | null {
   if (spec.threads > 1) return null;
-  const args = ['--expose-gc', '--jitless', '--no-flush-bytecode', join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify({ ...spec, memoryOnly: true })];
+  const memorySpec: WorkerSpec = { ...spec, memoryOnly: true, timedForwardSeconds: timed.guardedForward.median, timedEvaluations: timed.evaluations };
+  const args = ['--expose-gc', '--jitless', '--no-flush-bytecode', join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify(memorySpec)];
   // (stderr kept: --jitless says it turned WebAssembly off.)
   const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
   const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
