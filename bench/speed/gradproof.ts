@@ -101,7 +101,8 @@ async function wholeRuns(graph: Graph, registry: OpRegistry, spec: WorkerSpec, m
  * (mode auto) decides by time between elements and directions (src/check/budget.ts), and
  * without the JIT everything is slower, and the readings' collections slow the check read
  * further: when a check with no budget (every element, as a fast machine's budget allows) makes
- * the timed runs' evaluations, it is the one read, whatever its speed; else the timed runs'
+ * the timed runs' evaluations (tried where they are at least a full check's), it is the one
+ * read, whatever its speed; else the timed runs'
  * budget scaled by how much slower this process's guarded forward pass is, and the table marks
  * the row where the check read still took another path (MemoryFigures.evaluations).
  */
@@ -114,7 +115,10 @@ export function memoryWorker(spec: WorkerSpec): MemoryFigures | null {
   const timed = spec.timedForwardSeconds;
   if (spec.mode === 'auto' && timed) {
     const slower = secondsPerCall(() => forwardGuarded(plan), { minRuns: 5 }).median / timed;
-    const all = checkGraph(graph, { ...options, budget: Infinity }).evaluations === spec.timedEvaluations;
+    // (Tried only where the timed runs made at least a full check's evaluations: a check with no
+    // budget on a large model would take minutes without the JIT.)
+    const params = plan.leaves.reduce((n, l) => n + (l.kind === 'param' ? l.value.data.length : 0), 0);
+    const all = (spec.timedEvaluations ?? 0) >= 2 * params && checkGraph(graph, { ...options, budget: Infinity }).evaluations === spec.timedEvaluations;
     options = { ...options, budget: all ? Infinity : Math.max(1, 20 * timed) * slower };
   }
   const readings = [0, 1, 2].map(() => liveMemory(graph, plan, forwardGuarded(plan).values, options));
