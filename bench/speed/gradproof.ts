@@ -51,6 +51,8 @@ export interface WorkerResult {
   sampledEstimate?: Spread;
   samples?: ParamSample[][];
   forward: Spread;
+  /** Each timed run's seconds over one forward pass timed right before it (whole runs only). */
+  forwardEquivalents?: Spread;
   guardedForward: Spread;
   rssBeforeCheckMb: number;
   peakRssMb: number;
@@ -83,15 +85,26 @@ const checkOnce = (graph: Graph, registry: OpRegistry, spec: WorkerSpec): Promis
   return spec.threads > 1 ? checkGraphAsync(graph, { ...options, workers: spec.threads }) : checkGraph(graph, options);
 };
 
-async function wholeRuns(graph: Graph, registry: OpRegistry, spec: WorkerSpec, maxRuns: number): Promise<CheckReport[]> {
+/**
+ * The timed runs, each with one forward pass's time taken right before it (`forward`: the median
+ * of 5 passes), so that a run's forward-pass equivalents divide two times of the same moment:
+ * the machine's speed drifts by up to 1.6× over minutes.
+ */
+async function wholeRuns(graph: Graph, registry: OpRegistry, spec: WorkerSpec, maxRuns: number, forward: () => unknown): Promise<{ reports: CheckReport[]; equivalents: number[] }> {
   const warmup = performance.now();
   while (since(warmup) < spec.warmupSeconds) await checkOnce(graph, registry, spec);
   const reports: CheckReport[] = [];
+  const equivalents: number[] = [];
   const started = performance.now();
   const more = () => reports.length < spec.runs || since(started) < spec.minSeconds;
   const affordable = () => reports.length === 0 || since(started) * (1 + 1 / reports.length) <= spec.budgetSeconds;
-  while (reports.length < maxRuns && more() && affordable()) reports.push(await checkOnce(graph, registry, spec));
-  return reports;
+  while (reports.length < maxRuns && more() && affordable()) {
+    const pass = secondsPerCall(forward, { minRuns: 5, minSeconds: 0 }).median;
+    const report = await checkOnce(graph, registry, spec);
+    reports.push(report);
+    equivalents.push(report.seconds / pass);
+  }
+  return { reports, equivalents };
 }
 
 /**
@@ -135,7 +148,8 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
   const plan = compile(graph, registry);
   // One forward pass as the check's replays run it when nothing can be reused (unguarded, every
   // node), and the guarded first pass of a check for contrast.
-  const forward = secondsPerCall(() => replayObjective(plan, leafValues(plan), plan.nodes));
+  const onePass = () => replayObjective(plan, leafValues(plan), plan.nodes);
+  const forward = secondsPerCall(onePass);
   const guardedForward = secondsPerCall(() => forwardGuarded(plan), { minRuns: 5 });
   const rssBeforeCheckMb = rssMb();
   const common = { forward, guardedForward, rssBeforeCheckMb };
@@ -144,10 +158,11 @@ export async function runWorker(spec: WorkerSpec): Promise<WorkerResult> {
   const sample = spec.mode === 'graph' && spec.threads === 1 ? spec.sample : null;
   const first = sample ? sampledRun(graph, registry, sample) : null;
   if (!first || first.seconds <= sample!.fullUnderSeconds) {
-    const reports = await wholeRuns(graph, registry, spec, first ? spec.runs : 50);
+    const { reports, equivalents } = await wholeRuns(graph, registry, spec, first ? spec.runs : 50, onePass);
     const last = reports[reports.length - 1];
     return {
       seconds: spread(reports.map((r) => r.seconds)),
+      forwardEquivalents: spread(equivalents),
       evaluations: last.evaluations,
       verdict: oneVerdict(reports.map((r) => r.verdict)),
       difference: last.difference,

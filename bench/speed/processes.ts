@@ -58,12 +58,12 @@ export function workers(spec: WorkerSpec, count: number): WorkerResult {
   const results = Array.from({ length: count }, () => worker(spec, null));
   const [first] = results;
   if (results.some((r) => r.verdict !== first.verdict)) throw new Error(`the gradproof worker changed its verdict between processes on ${JSON.stringify(spec)}`);
-  const merged = (key: 'seconds' | 'forward' | 'guardedForward'): Spread => ({
-    median: median(results.map((r) => r[key].median)),
-    min: Math.min(...results.map((r) => r[key].min)),
-    max: Math.max(...results.map((r) => r[key].max)),
-    runs: results.reduce((n, r) => n + r[key].runs, 0),
+  const merged = (key: 'seconds' | 'forward' | 'guardedForward' | 'forwardEquivalents'): Spread => ({
+    median: median(results.map((r) => r[key]!.median)),
+    min: Math.min(...results.map((r) => r[key]!.min)),
+    max: Math.max(...results.map((r) => r[key]!.max)),
+    runs: results.reduce((n, r) => n + r[key]!.runs, 0),
   });
   // Mode auto's localisation chooses elements or directions by time (budget.ts): its evaluations vary with the machine's speed.
-  return { ...first, evaluations: median(results.map((r) => r.evaluations)), seconds: merged('seconds'), forward: merged('forward'), guardedForward: merged('guardedForward'), peakRssMb: Math.max(...results.map((r) => r.peakRssMb)), processes: count };
+  return { ...first, evaluations: median(results.map((r) => r.evaluations)), seconds: merged('seconds'), forward: merged('forward'), ...(results.every((r) => r.forwardEquivalents) ? { forwardEquivalents: merged('forwardEquivalents') } : {}), guardedForward: merged('guardedForward'), peakRssMb: Math.max(...results.map((r) => r.peakRssMb)), processes: count };
 }
