@@ -5,7 +5,7 @@
  * the driver reads runs of one param's steps into its typed arrays (`run`), and the pass reads
  * where a value belongs through a cursor (`locate`): no object per evaluation on either side.
  */
-import { fail } from '../core/errors.js';
+import { errors } from '../core/messages.js';
 import type { ElementPerturbation, PerturbationList } from '../engine/perturbation.js';
 
 /** What a pass needs of a param under check: its name and values (param-check.ts's Target). */
@@ -46,7 +46,7 @@ export class ElementSteps<T extends SteppedTarget> implements PerturbationList<E
     // truncate a wrong one (1.5, NaN, 2³²) into some element, out of the driver's sight.
     only?.forEach((elements, k) => {
       const size = targets[k].data.length;
-      for (const i of elements) if (!(Number.isInteger(i) && i >= 0 && i < size)) fail('perturbation', `${targets[k].name} has ${size} elements; there is no element ${i}`, { leaf: targets[k].name });
+      for (const i of elements) if (!(Number.isInteger(i) && i >= 0 && i < size)) errors.noElement(targets[k].name, size, i);
     });
     this.counts = targets.map((t, k) => (only ? only[k].length : t.data.length));
     this.firsts = [];
@@ -82,7 +82,7 @@ export class ElementSteps<T extends SteppedTarget> implements PerturbationList<E
 
   /** Points `target`, `index` and `step` at position i. */
   locate(i: number): void {
-    if (!this.has(i)) fail('perturbation', `there is no position ${i} among ${this.length}`);
+    if (!this.has(i)) errors.noPosition(i, this.length);
     const c = this.seek(this.reader, i >> 1);
     this.target = this.targets[c.target];
     this.index = c.index;

@@ -90,4 +90,14 @@ export const errors = {
   unknownParam(name: string): never {
     return fail('unknown-param', `'${name}' is not a param of the graph`, { leaf: name });
   },
+  // The perturbations a replay is given (engine/replay.ts, check/element-steps.ts).
+  noElement(param: string, size: number, index: number): never {
+    return fail('perturbation', `${param} has ${size} elements; there is no element ${index}`, { leaf: param });
+  },
+  noPosition(position: number, length: number): never {
+    return fail('perturbation', `there is no position ${position} among ${length}`);
+  },
+  runCount(param: string, position: number, wrote: number, asked: number): never {
+    return fail('perturbation', `the list wrote ${wrote} perturbations at position ${position}, where 1 to ${asked} were asked for`, { leaf: param });
+  },
 };

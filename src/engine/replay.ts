@@ -11,7 +11,6 @@
  */
 import { Observable, type SchedulerLike, type TeardownLogic } from 'rxjs';
 import { errors } from '../core/messages.js';
-import { fail } from '../core/errors.js';
 import { f64 } from '../core/alloc.js';
 import type { Plan } from './plan.js';
 import type { Values } from './forward.js';
@@ -105,7 +104,7 @@ export function replayInto(plan: Plan, baseline: Values, perturbations: Perturba
   const checkElement = (param: string, index: number, slot: number): void => {
     const size = plan.leaves[slot].value.data.length;
     if (!Number.isInteger(index) || index < 0 || index >= size) {
-      fail('perturbation', `${param} has ${size} elements; there is no element ${index}`, { leaf: param });
+      errors.noElement(param, size, index);
     }
   };
 
@@ -130,7 +129,7 @@ export function replayInto(plan: Plan, baseline: Values, perturbations: Perturba
     if (perturbations.run) {
       n = perturbations.run(position, Math.min(max, RUN), runIndices, runSteps);
       // (A count out of range would stall the driver, or replay indices left from the last run.)
-      if (!(n >= 1 && n <= Math.min(max, RUN))) fail('perturbation', `the list wrote ${n} perturbations at position ${position}, where 1 to ${Math.min(max, RUN)} were asked for`, { leaf: p.param });
+      if (!(n >= 1 && n <= Math.min(max, RUN))) errors.runCount(p.param, position, n, Math.min(max, RUN));
       for (let k = 0; k < n; k++) checkElement(p.param, runIndices[k], slot);
     } else {
       for (let q: ElementPerturbation | undefined = p; ; ) {
