@@ -3,7 +3,7 @@
  * per row of a small case), and the one that reads the check's live memory. Each runs
  * bench/run.ts --worker and prints its result on a line of its own after WORKER_MARK.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { join } from 'node:path';
 import type { MemoryFigures } from './memory.js';
 import type { WorkerResult, WorkerSpec } from './gradproof.js';
@@ -13,6 +13,13 @@ import { median, spread, type Spread } from './timing.js';
 export const WORKER_MARK = 'GRADPROOF_BENCH_RESULT ';
 /** Fresh processes per gradproof row of a small case (workers()). */
 export const SMALL_PROCESSES = 3;
+
+/** What a worker process printed after WORKER_MARK; an error naming the worker and its spec when it failed. */
+function resultOf<T>(child: SpawnSyncReturns<string>, who: string, spec: WorkerSpec, stderr = ''): T {
+  const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
+  if (child.status !== 0 || !line) throw new Error(`${who} failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}${stderr ? `:\n${stderr}` : ''}`);
+  return JSON.parse(line.slice(WORKER_MARK.length)) as T;
+}
 
 /**
  * A one-thread row's live memory, read in a process of its own that runs without V8's JIT
@@ -28,9 +35,7 @@ export function memoryOf(spec: WorkerSpec, timed: WorkerResult): MemoryFigures |
   const args = ['--expose-gc', '--jitless', '--no-flush-bytecode', join(projectRoot, 'bin/run-ts.mjs'), join(projectRoot, 'bench/run.ts'), '--worker', JSON.stringify(memorySpec)];
   // (stderr kept: --jitless says it turned WebAssembly off.)
   const child = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
-  const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
-  if (child.status !== 0 || !line) throw new Error(`the memory worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}:\n${child.stderr}`);
-  return JSON.parse(line.slice(WORKER_MARK.length)) as MemoryFigures | null;
+  return resultOf<MemoryFigures | null>(child, 'the memory worker', spec, child.stderr);
 }
 
 /** Runs a gradproof row in a fresh process; past `limitSeconds` it is stopped and the row says so. */
@@ -42,9 +47,7 @@ export function worker(spec: WorkerSpec, limitSeconds: number | null): WorkerRes
     const none = spread([NaN]);
     return { seconds: spread([limitSeconds!]), evaluations: NaN, verdict: 'unfinished', difference: null, extrapolated: false, forward: none, guardedForward: none, rssBeforeCheckMb: NaN, peakRssMb: NaN, memory: null, unfinishedAfter: limitSeconds! };
   }
-  const line = child.stdout?.split('\n').find((l) => l.startsWith(WORKER_MARK));
-  if (child.status !== 0 || !line) throw new Error(`the gradproof worker failed (${child.error?.message ?? `status ${child.status}`}) on ${JSON.stringify(spec)}`);
-  return JSON.parse(line.slice(WORKER_MARK.length)) as WorkerResult;
+  return resultOf<WorkerResult>(child, 'the gradproof worker', spec);
 }
 
 /**
