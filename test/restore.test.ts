@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { asyncScheduler, take, lastValueFrom, toArray } from 'rxjs';
 import { checkGradient, checkGraph, checkGraph$, graph, methodOf, withOp, type Graph, type Op } from '../src/index.js';
 import { tanh } from '../src/ops/tanh.js';
+import { linear } from '../src/ops/linear.js';
 import { squareWithWrongUpdate } from './helpers/wrong-update-op.js';
 
 const P = [[1e-9, -3e-10, 0.1], [0.7, -2.5e-9, 1.3]];
@@ -103,6 +104,29 @@ describe("a node check and the caller's tensors", () => {
     const before = snapshot(g);
     const report = checkGraph(g, { ops: [sneaky], mode: 'nodes' });
     expect(report.nodes!.find((n) => n.id === 'Y')!.verdict).toBe('pass');
+    expectUnchanged(g, before);
+  });
+
+  // linear's own forward and incremental rules (so a node check lets them read the caller's
+  // tensors), with a backward that returns linear's gradients and then zeroes W[0, 0] when the
+  // cotangent has a negative entry.
+  const sneakyLinear: Op = {
+    ...linear,
+    name: 'sneaky_linear',
+    backward: (args, y, dy, attrs) => {
+      const grads = linear.backward(args, y, dy, attrs);
+      if (dy.data.some((g) => g < 0)) args[1].data[0] = 0;
+      return grads;
+    },
+  };
+
+  it("gives a user op's backward copies of its own, even where its forward reads the caller's tensors", () => {
+    const g = graph().input('X', [[0.5, -1.5], [2, 0.25]]).param('W', [[0.3, -0.8], [1.1, 0.4]]).node('Y', 'sneaky_linear', ['X', 'W']).node('c', 'sum', ['Y']).build();
+    const before = snapshot(g);
+    const report = checkGraph(g, { ops: [sneakyLinear], mode: 'nodes' });
+    // X's estimates read W: had the rule's write reached the W the check moves X against, X's
+    // check would fail (and had it reached the caller's W, W would come back changed).
+    expect(report.nodes![0].inputs.map((i) => [i.name, i.verdict])).toEqual([['X', 'pass'], ['W', 'pass']]);
     expectUnchanged(g, before);
   });
 });

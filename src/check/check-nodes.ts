@@ -10,7 +10,7 @@ import type { Plan, PlanNode } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import type { Gradients } from '../engine/backward.js';
 import { callRule } from '../engine/call-op.js';
-import { checkOpWith, randomLike, type OpInputResult } from './check-op.js';
+import { checkOpInputs, randomLike, type OpInputResult } from './check-op.js';
 import { diagnose, type Diagnosis } from './diagnose.js';
 import type { Method } from './methods.js';
 import { norm2 } from './norms.js';
@@ -71,11 +71,12 @@ export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: 
     const run = <T>(phase: 'forward' | 'backward', f: () => T) => callRule(node, phase, f);
     // Inputs whose element-wise check would not fit the budget are checked along directions; an
     // input that depends on a param must get a gradient (a null there is checked as zeros).
-    // (What one evaluation costs is as checkOpWith timed two of them.)
+    // (What one evaluation costs is as checkOpInputs timed two of them.)
     const byElements = (size: number, perEvaluation: number) => fits(budget, size, perEvaluation);
-    const { results: byCotangent, evaluations: used } = checkOpWith(node.op, inputs, cotangents, method, node.attrs, run, node.needs, byElements, node.id, node.builtin);
-    evaluations += used;
-    const checked = inputs.map((x, k) => combine(byCotangent.map((r) => r[k]), x, nameOf.get(node.args[k])!, method));
+    // Each input summed up as its check ends, its gradients and estimates let go.
+    const checked: NodeInputResult[] = [];
+    const context = { attrs: node.attrs, run, required: node.needs, byElements, name: node.id, trusted: node.builtin };
+    evaluations += checkOpInputs(node.op, inputs, cotangents, method, context, (k, byCotangent) => (checked[k] = combine(byCotangent, inputs[k], nameOf.get(node.args[k])!, method)));
     return { id: node.id, op: node.op.name, verdict: verdictOf(checked), inputs: checked };
   };
   const events: Observable<CheckProgress> = (scheduler ? scheduled(selected, scheduler) : from(selected)).pipe(

@@ -13,7 +13,8 @@ import { methodOf, type Method, type MethodName, type MethodOverrides } from './
 import { relativeDifference } from './norms.js';
 import { ElementJudge, REFINEMENTS } from './element-judge.js';
 import { checkLocalGradients } from '../engine/backward.js';
-import { directionsOf, elementsOf } from './coordinates.js';
+import { directionsOf, elementsOf, type Coordinates } from './coordinates.js';
+import { hasBuiltinForward } from '../ops/index.js';
 import { opEvaluator } from './op-evaluation.js';
 
 export interface OpCheckOptions extends MethodOverrides {
@@ -45,35 +46,52 @@ export function checkOp(op: Op, inputs: readonly Tensor[], options: OpCheckOptio
   const method = methodOf(options.method, options);
   // The op is given copies, so even a rule that writes into its inputs cannot touch the caller's.
   const r = options.cotangent ?? randomLike(op.forward(inputs.map(copyTensor), options.attrs), options.seed ?? 0);
-  return checkOpWith(op, inputs, [r], method, options.attrs).results[0];
+  return checkOpWith(op, inputs, [r], method, { attrs: options.attrs }).results[0];
+}
+
+/** How a node check calls an op (check-nodes.ts); a plain op check needs none of it. */
+export interface OpCheckContext {
+  attrs?: Attrs;
+  /** Wraps each call of a rule (to name the node). */
+  run?: <T>(phase: 'forward' | 'backward', f: () => T) => T;
+  /**
+   * Where `required[k]` is set, a null gradient for input k is taken as zeros and checked (the
+   * input depends on a param, so it is not a label and must pass its gradient on).
+   */
+  required?: readonly boolean[];
+  /** Whether an input of `size` elements, at `perEvaluation` seconds an evaluation, is checked element by element (else along directions). */
+  byElements?: (size: number, perEvaluation: number) => boolean;
+  /** The name errors give (the node's id). */
+  name?: string;
+  /** A built-in op, whose rules never write into their arguments. */
+  trusted?: boolean;
+}
+
+/** Results per cotangent, then per input, and the evaluations of the op they took (checkOpInputs, collected). */
+export function checkOpWith(op: Op, inputs: readonly Tensor[], cotangents: readonly Tensor[], method: Method, context: OpCheckContext = {}): { results: OpInputResult[][]; evaluations: number } {
+  const results: OpInputResult[][] = cotangents.map(() => []);
+  const evaluations = checkOpInputs(op, inputs, cotangents, method, context, (k, byCotangent) => byCotangent.forEach((r, c) => (results[c][k] = r)));
+  return { results, evaluations };
 }
 
 /**
- * Results per cotangent, then per input, and the evaluations of the op they took. `run` wraps each call of a rule (to name the node).
- * Where `required[k]` is set, a null gradient for input k is taken as zeros and checked (the
- * input depends on a param, so it is not a label and must pass its gradient on).
+ * Checks the op's backward rule input by input, handing each input's results (one per
+ * cotangent) to `take` as its check ends, and returns the evaluations of the op used. What a
+ * result holds is the taker's to keep or drop: a node check keeps a summary, so only one input's
+ * gradients and estimates are alive at a time (on a dense layer checked element by element,
+ * holding every input's for every cotangent made the node check 2-3 times the model's size).
  *
- * The op works on copies of `inputs`, so not even a rule that writes into its arguments can
- * change the caller's tensors (the params, in a node check); the caller's tensors hold the
- * values to put back. With `trusted` (a built-in op, whose rules never write into their
- * arguments), the op is given the caller's tensors, and only the input being moved is copied,
- * while it is moved: on a large model that saves a copy of every input. An input checked along
- * directions keeps one number per direction of each cotangent's gradient, which is let go before
- * the next cotangent's is made.
+ * The caller's tensors are never changed. A rule that may write into its arguments is given
+ * copies: the backward rule of any op but a built-in, copies made for each call; the forward
+ * rule of a user op that does not borrow a built-in's forward (ops/index.ts), copies made once.
+ * Else the rules read the caller's tensors, and only the input being moved is copied, for its
+ * turn (the caller's input holds the values to put back). An input checked along directions
+ * keeps one number per direction of each cotangent's gradient.
  */
-export function checkOpWith(
-  op: Op,
-  inputs: readonly Tensor[],
-  cotangents: readonly Tensor[],
-  method: Method,
-  attrs?: Attrs,
-  run: <T>(phase: 'forward' | 'backward', f: () => T) => T = (_p, f) => f(),
-  required: readonly boolean[] = [],
-  byElements: (size: number, perEvaluation: number) => boolean = () => true,
-  name = op.name,
-  trusted = false,
-): { results: OpInputResult[][]; evaluations: number } {
-  const xs = trusted ? inputs.slice() : inputs.map(copyTensor);
+export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: readonly Tensor[], method: Method, context: OpCheckContext, take: (k: number, results: OpInputResult[]) => void): number {
+  const { attrs, run = (_p, f) => f(), required = [], byElements = () => true, name = op.name, trusted = false } = context;
+  const forwardTrusted = trusted || hasBuiltinForward(op);
+  const xs = forwardTrusted ? inputs.slice() : inputs.map(copyTensor);
   // Two evaluations, timed: what one costs decides, with the input's size, whether it is checked
   // element by element (the larger time: a single time of a fast op is noisy, and directions are
   // the safe side of a budget).
@@ -84,27 +102,40 @@ export function checkOpWith(
   started = performance.now();
   const base = evaluator.whole();
   const perEvaluation = Math.max(first, performance.now() - started) / 1000;
-  // Coordinates to differentiate along: each element, or for a large input a few directions.
-  // (The budget reads what a whole forward costs, though an op with an incremental rule then
-  // moves each element for much less: the safe side of a budget, and the same choices as a
-  // check of the same op without one.)
-  const coords = inputs.map((x, k) => (byElements(x.data.length, perEvaluation) ? elementsOf(x.data, method) : directionsOf(x.data, method, k)));
-  // analytic[c][k]: the derivative along each coordinate of input k, from cotangent c's gradient; null when the rule gave none.
-  const analytic = cotangents.map((r) => {
-    const local = run('backward', () => op.backward(xs, output, r, attrs));
-    checkLocalGradients({ id: name, op }, local, xs, null);
-    return local.map((g, k) => (g ? coords[k].analytic(g.data) : null));
-  });
-  const numeric = inputs.map((input, k) => {
-    if (analytic.every((a) => !a[k]) && !required[k]) return null;
-    const coord = coords[k];
-    const at = (c: number, i: number) => analytic[c][k]?.[i] ?? 0;
+  // The derivative along each of input k's coordinates, from each cotangent's gradient (null
+  // where the rule gives none): a backward call per cotangent, of which input k's gradient alone
+  // is kept.
+  const analyticOf = (k: number, coord: Coordinates) =>
+    cotangents.map((r) => {
+      const args = trusted ? xs : xs.map(copyTensor);
+      const local = run('backward', () => op.backward(args, output, r, attrs));
+      checkLocalGradients({ id: name, op }, local, args, null);
+      return local[k] ? coord.analytic(local[k]!.data) : null;
+    });
+  // Input k's check, to its results handed to `take`; it returns the evaluations it used. (A
+  // function of its own, so that its arrays go with its frame: the interpreter's registers
+  // keep a loop body's last values alive into the next turn.)
+  const checkInput = (k: number): number => {
+    const input = inputs[k];
+    // Coordinates to differentiate along: each element, or for a large input a few directions.
+    // (The budget reads what a whole forward costs, though an op with an incremental rule then
+    // moves each element for much less: the safe side of a budget, and the same choices as a
+    // check of the same op without one.)
+    const coord = byElements(input.data.length, perEvaluation) ? elementsOf(input.data, method) : directionsOf(input.data, method, k);
+    const analytic = analyticOf(k, coord);
+    const label = inputName(op.inputs[k]);
+    if (analytic.every((a) => !a) && !required[k]) {
+      take(k, cotangents.map(() => ({ name: label, difference: null, verdict: 'none', analytic: null, numeric: null })));
+      return 0;
+    }
+    const at = (c: number, i: number) => analytic[c]?.[i] ?? 0;
     const out = cotangents.map(() => new Float64Array(coord.count));
     const judges = method.judged ? cotangents.map((_r, c) => new ElementJudge(coord.count, base[c], method.threshold)) : null;
-    // Moves go into a copy of the input (made for its turn when the op is trusted with the
-    // caller's tensors); the caller's input holds the values to put back.
-    const moved = trusted ? copyTensor(input) : xs[k];
+    // Moves go into a copy of the input (made for its turn when the rules read the caller's
+    // tensors); the caller's input holds the values to put back.
+    const moved = forwardTrusted ? copyTensor(input) : xs[k];
     xs[k] = moved;
+    let evaluations = 0;
     const evaluate = (i: number, offset: number) => {
       coord.move(moved.data, i, offset);
       try {
@@ -113,49 +144,52 @@ export function checkOpWith(
         coord.restore(moved.data, i);
       }
     };
-    for (let i = 0; i < coord.count; i++) {
-      const [theta, h] = [coord.theta(i), coord.step(i)];
-      const plus = evaluate(i, h);
-      const minus = evaluate(i, -h);
-      out.forEach((o, c) => {
-        o[i] = judges ? judges[c].first(i, at(c, i), theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
-      });
-    }
-    // The passes after the first, at h/2 (and h/16, h/32 for failures near a kink), for the
-    // coordinates any cotangent has not settled.
-    let refined = 0;
-    for (const fraction of REFINEMENTS) {
-      const refine = new Set(judges?.flatMap((j) => j.toRefine()));
-      for (const i of refine) {
-        const [theta, step] = [coord.theta(i), coord.step(i) * fraction];
-        const plus = evaluate(i, step);
-        const minus = evaluate(i, -step);
-        judges!.forEach((j, c) => {
-          if (j.status[i] === 0) out[c][i] = j.refine(i, at(c, i), theta, step, plus[c], minus[c]);
+    try {
+      for (let i = 0; i < coord.count; i++) {
+        const [theta, h] = [coord.theta(i), coord.step(i)];
+        const plus = evaluate(i, h);
+        const minus = evaluate(i, -h);
+        out.forEach((o, c) => {
+          o[i] = judges ? judges[c].first(i, at(c, i), theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
         });
       }
-      refined += refine.size;
+      evaluations += 2 * coord.count;
+      // The passes after the first, at h/2 (and h/16, h/32 for failures near a kink), for the
+      // coordinates any cotangent has not settled.
+      for (const fraction of REFINEMENTS) {
+        const refine = new Set(judges?.flatMap((j) => j.toRefine()));
+        for (const i of refine) {
+          const [theta, step] = [coord.theta(i), coord.step(i) * fraction];
+          const plus = evaluate(i, step);
+          const minus = evaluate(i, -step);
+          judges!.forEach((j, c) => {
+            if (j.status[i] === 0) out[c][i] = j.refine(i, at(c, i), theta, step, plus[c], minus[c]);
+          });
+        }
+        evaluations += 2 * refine.size;
+      }
+    } finally {
+      if (forwardTrusted) xs[k] = input;
     }
-    if (trusted) xs[k] = input;
-    return { out, judges, evaluations: 2 * coord.count + 2 * refined };
-  });
-  const evaluations = numeric.reduce((n, r) => n + (r?.evaluations ?? 0), 0);
-  const results = cotangents.map((_r, c) =>
-    inputs.map((_x, k): OpInputResult => {
-      const name = inputName(op.inputs[k]);
-      const returnedNull = !analytic[c][k];
-      const a = analytic[c][k] ?? (required[k] ? new Float64Array(coords[k].count) : null);
-      const n = numeric[k]?.out[c];
-      if (!a || !n) return { name, difference: null, verdict: 'none', analytic: null, numeric: null };
-      const difference = relativeDifference(a, n);
-      const judge = numeric[k]?.judges?.[c];
-      const failing = judge ? judge.count('fail') > 0 : !(difference < method.threshold);
-      const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin };
-      const directions = coords[k].byDirections ? { directions: coords[k].count } : {};
-      return { name, difference, verdict: failing ? 'fail' : 'pass', analytic: own(a), numeric: own(n), ...judged, ...directions, ...(returnedNull ? { returnedNull } : {}) };
-    }),
-  );
-  return { results, evaluations };
+    take(
+      k,
+      cotangents.map((_r, c): OpInputResult => {
+        const returnedNull = !analytic[c];
+        const a = analytic[c] ?? new Float64Array(coord.count);
+        const n = out[c];
+        const difference = relativeDifference(a, n);
+        const judge = judges?.[c];
+        const failing = judge ? judge.count('fail') > 0 : !(difference < method.threshold);
+        const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin };
+        const directions = coord.byDirections ? { directions: coord.count } : {};
+        return { name: label, difference, verdict: failing ? 'fail' : 'pass', analytic: own(a), numeric: own(n), ...judged, ...directions, ...(returnedNull ? { returnedNull } : {}) };
+      }),
+    );
+    return evaluations;
+  };
+  let evaluations = 0;
+  for (let k = 0; k < inputs.length; k++) evaluations += checkInput(k);
+  return evaluations;
 }
 
 export function randomLike(t: Tensor, seed: number): Tensor {

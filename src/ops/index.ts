@@ -24,4 +24,11 @@ export const isBuiltin = (op: Op): boolean => builtinOps.includes(op);
  */
 export const hasBuiltinUpdate = (op: Op): boolean => op.update !== undefined && builtinOps.some((b) => b.forward === op.forward && b.update === op.update);
 
+/**
+ * Whether the op's forward rule is a built-in's own (a user op made from a built-in, with its
+ * own backward, borrows it): a built-in's rules never write into their arguments, so a node
+ * check lets this one read the caller's tensors.
+ */
+export const hasBuiltinForward = (op: Op): boolean => builtinOps.some((b) => b.forward === op.forward);
+
 export { linear, relu, sigmoid, tanh, logloss, add, mul, matmul, dropout, sum };
