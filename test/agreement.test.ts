@@ -22,14 +22,29 @@ describe('default, full incremental and full non-incremental checks agree on the
       'full, every node replayed in full': { full: true, incremental: false },
     };
     const expected = c.blame.length > 0 ? 'fail' : 'pass';
+    const diagnoses = new Set<string>();
     for (const [way, options] of Object.entries(ways)) {
       const report = checkGraph(g, { ops: c.ops, ...options });
       expect(report.verdict, way).toBe(expected);
       expect(blamed(report), way).toEqual([...c.blame].sort());
+      // The node inputs the directions screened and found wrong were then checked element by
+      // element: the same diagnosis as where every element was checked.
+      diagnoses.add(JSON.stringify(wrongInputs(report)));
       g.leaves.forEach((l, i) => expect(l.value.data, `${way}: ${l.name} restored`).toEqual(before[i]));
     }
+    expect(diagnoses.size).toBe(1);
+  });
+
+  it('the default screens node inputs along directions (so the agreement above covers it); `full` never does', () => {
+    const screened = (options: CheckOptions) =>
+      cases.reduce((n, c) => n + (checkGraph(c.build(), { ops: c.ops, mode: 'nodes', ...options }).nodes ?? []).flatMap((node) => node.inputs).filter((i) => i.directions).length, 0);
+    expect(screened({})).toBeGreaterThan(50);
+    expect(screened({ full: true })).toBe(0);
   });
 });
+
+/** Each failing node input, with how its diagnosis says it is wrong. */
+const wrongInputs = (r: CheckReport) => (r.nodes ?? []).flatMap((n) => n.inputs.filter((i) => i.verdict === 'fail').map((i) => [n.id, i.name, i.diagnosis?.kind, i.directions ?? 0]));
 
 describe('worker threads agree with one thread', () => {
   const portable = cases.filter((c) => c.ops.length === 0).slice(0, 3);

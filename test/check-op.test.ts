@@ -4,7 +4,8 @@
  * one input's gradients and estimates at a time.
  */
 import { describe, expect, it } from 'vitest';
-import { checkOpInputs } from '../src/check/check-op.js';
+import { checkOpWith } from '../src/check/check-op.js';
+import { checkOpInputs, SCREEN_ABOVE } from '../src/check/op-inputs.js';
 import { methodOf } from '../src/check/methods.js';
 import { linear } from '../src/ops/linear.js';
 import type { Op } from '../src/core/op.js';
@@ -36,5 +37,39 @@ describe('checkOpInputs', () => {
     const before = inputs.map((t) => [...t.data]);
     checkOpInputs(logged, inputs, cotangents, methodOf('auto'), {}, () => {});
     expect(inputs.map((t) => [...t.data])).toEqual(before);
+  });
+});
+
+describe('screening along directions (method auto, as node checks do unless `full`)', () => {
+  // Y = W X + b with 16-element X and W (screened: more than SCREEN_ABOVE) and a 4-element b (not).
+  const seeded = (n: number, offset: number) => Array.from({ length: n }, (_v, i) => Math.sin(3.7 * i + offset));
+  const square = (offset: number) => tensor(Array.from({ length: 4 }, (_v, r) => seeded(4, offset + r)));
+  const inputs = [square(0), square(10), tensor(seeded(4, 20).map((v) => [v]))];
+  const cotangent = square(30);
+  const screen = (op: Op) => checkOpWith(op, inputs, [cotangent], methodOf('auto'), { screen: true });
+  /** linear with d(input k) × c. */
+  const scaled = (k: number, c: number): Op => ({ ...linear, name: 'scaled', backward: (...args) => linear.backward(...args).map((g, j) => (j === k && g ? { shape: g.shape, data: g.data.map((v) => v * c) } : g)) });
+
+  it('settles a right rule along 3 directions per large input, and checks a small one element by element', () => {
+    expect(SCREEN_ABOVE).toBe(12);
+    const { results, evaluations } = screen(linear);
+    expect(results[0].map((r) => [r.name, r.verdict, r.directions ?? 'elements'])).toEqual([['X', 'pass', 3], ['W', 'pass', 3], ['b', 'pass', 'elements']]);
+    // 3 directions for X and for W, at +t and −t; b's 4 elements at +h and −h.
+    expect(evaluations).toBe(6 + 6 + 8);
+  });
+
+  it('checks element by element where the directions find a wrong rule, and says which elements', () => {
+    const { results, evaluations } = screen(scaled(1, 1.01));
+    expect(results[0].map((r) => [r.name, r.verdict, r.directions ?? 'elements'])).toEqual([['X', 'pass', 3], ['W', 'fail', 'elements'], ['b', 'pass', 'elements']]);
+    expect(results[0][1].failing).toBe(16);
+    expect(results[0][1].analytic!.length).toBe(16);
+    // W's 3 directions and then its 16 elements, each failure looked at again at h/2 before it counts.
+    expect(evaluations).toBe(6 + (2 * 6 + 2 * 32) + 8);
+  });
+
+  it('without screening, every element of every input', () => {
+    const { results, evaluations } = checkOpWith(linear, inputs, [cotangent], methodOf('auto'));
+    expect(results[0].map((r) => r.directions ?? 'elements')).toEqual(['elements', 'elements', 'elements']);
+    expect(evaluations).toBe(2 * 36);
   });
 });

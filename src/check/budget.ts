@@ -12,12 +12,14 @@ export interface Budget {
   seconds: number;
   /** What replaying each node costs, by slot, as the guarded forward pass measured it. */
   nodeSeconds: Float64Array;
+  /** Every element checked, never along directions (CheckOptions.full). */
+  full: boolean;
 }
 
 /** At least 1 s, or 20 forward passes on a slow model; `seconds` overrides it. */
 export function budgetOf(forward: ForwardResult, full = false, seconds?: number): Budget {
   const pass = forward.seconds.reduce((a, b) => a + b, 0);
-  return { seconds: full ? Infinity : (seconds ?? Math.max(1, 20 * pass)), nodeSeconds: forward.seconds };
+  return { seconds: full ? Infinity : (seconds ?? Math.max(1, 20 * pass)), nodeSeconds: forward.seconds, full };
 }
 
 /** Whether `count` central differences at `perEvaluation` seconds each fit the budget. */

@@ -2,7 +2,9 @@
  * Node-by-node checks: each node's backward rule on its own, at the values it saw in the forward
  * pass, so a failure names the node, the input and the element. Each node is checked with two
  * cotangents in one pass: its actual upstream gradient, and a seeded random one, so a wrong rule
- * behind a zero upstream gradient (a layer behind dead ReLUs) is still caught.
+ * behind a zero upstream gradient (a layer behind dead ReLUs) is still caught. A large input is
+ * screened along random directions first, and checked element by element only if they flag it
+ * (op-inputs.ts), unless `full` asks for every element.
  */
 import type { Tensor } from '../core/tensor.js';
 import { deriveSeed } from '../core/random.js';
@@ -10,7 +12,8 @@ import type { Plan, PlanNode } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import type { Gradients } from '../engine/backward.js';
 import { callRule } from '../engine/call-op.js';
-import { checkOpInputs, randomLike, type OpInputResult } from './check-op.js';
+import { randomLike, type OpInputResult } from './check-op.js';
+import { checkOpInputs } from './op-inputs.js';
 import { diagnose, type Diagnosis } from './diagnose.js';
 import type { Method } from './methods.js';
 import { norm2 } from './norms.js';
@@ -33,6 +36,8 @@ export interface NodeInputResult {
   /** Method auto: elements outside their error bound, and elements at a kink (not failures). */
   failing?: number;
   nondifferentiable?: number;
+  /** Set when the input was checked along this many random directions, not element by element. */
+  directions?: number;
 }
 
 export interface NodeResult {
@@ -75,7 +80,8 @@ export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: 
     const byElements = (size: number, perEvaluation: number) => fits(budget, size, perEvaluation);
     // Each input summed up as its check ends, its gradients and estimates let go.
     const checked: NodeInputResult[] = [];
-    const context = { attrs: node.attrs, run, required: node.needs, byElements, name: node.id, trusted: node.builtin };
+    // Inputs are screened along directions first unless every element is asked for (`full`).
+    const context = { attrs: node.attrs, run, required: node.needs, byElements, name: node.id, trusted: node.builtin, screen: !budget.full };
     evaluations += checkOpInputs(node.op, inputs, cotangents, method, context, (k, byCotangent) => (checked[k] = combine(byCotangent, inputs[k], nameOf.get(node.args[k])!, method)));
     return { id: node.id, op: node.op.name, verdict: verdictOf(checked), inputs: checked };
   };
@@ -111,6 +117,7 @@ function combine(results: OpInputResult[], input: Tensor, from: string, method: 
     diagnosis: failing ? diagnosisOf(failing, input, method) : null,
     worst: shown.directions ? null : worstOf(shown.analytic!, shown.numeric!, input.shape),
     ...(shown.failing === undefined ? {} : { failing: Math.max(...checked.map((r) => r.failing!)), nondifferentiable: Math.max(...checked.map((r) => r.nondifferentiable!)) }),
+    ...(shown.directions ? { directions: shown.directions } : {}),
   };
 }
 

@@ -28,7 +28,7 @@ function program(io: CliIO, run: (task: Promise<number>) => void): Command {
     .option('--data <file>', 'values by name from a JSON file (repeatable), over the file\'s `data` lines', collect, [])
     .addOption(new Option('--method <method>', "seed: the assignment's exact method (h 1e-7, threshold 1e-7); auto: gradproof's own").choices(['seed', 'auto']).default('auto'))
     .addOption(new Option('--mode <mode>', 'graph: the whole graph; nodes: each node\'s rule on its own; auto: the graph, then the nodes when it fails').choices(['graph', 'nodes', 'auto']).default('auto'))
-    .option('--full', 'check every element of every param (the seed\'s way), never along random directions', false)
+    .option('--full', 'check every element of every param (the seed\'s way), and of every node input a node check takes, never along random directions', false)
     .option('--eps <h>', "override the method's step", positiveNumber)
     .option('--threshold <t>', "override the method's threshold on the difference", positiveNumber)
     .option('--json', 'print the report as one JSON object on stdout, and nothing else there', false)

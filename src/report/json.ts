@@ -47,6 +47,8 @@ export interface JsonReport {
       detail: Omit<Diagnosis, 'text'> | null;
       failing?: number;
       nondifferentiable?: number;
+      /** Set when the input was checked along this many random directions, not element by element. */
+      directions?: number;
     }[];
   }[];
 }
@@ -98,6 +100,7 @@ export function toJsonReport(report: CheckReport, file: string | null = null): J
               diagnosis: i.diagnosis?.text ?? null,
               detail: detailOf(i.diagnosis),
               ...(i.failing === undefined ? {} : { failing: i.failing, nondifferentiable: i.nondifferentiable }),
+              ...(i.directions ? { directions: i.directions } : {}),
             })),
           })),
         }
