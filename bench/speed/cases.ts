@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mlpGraph, withOp, type Graph, type MlpCase, type Op } from '../../src/index.js';
+import { mlpGraph, withOp, type Graph, type MlpCase, type Op, type TensorLike } from '../../src/index.js';
 import seedBugs from './seed-bug-ops.js';
 import { dumpCase, sharedDir } from './peer.js';
 
@@ -76,6 +76,19 @@ export function prepareCases(specs: readonly CaseSpec[]): Map<string, string> {
 }
 
 export const loadCase = (file: string): MlpCase => JSON.parse(readFileSync(file, 'utf8')) as MlpCase;
+
+/**
+ * The case's network at `units` units a hidden layer and `m` examples, from its first values:
+ * what a check of it takes is the check's fixed part (its plan, stream, report, and V8's hidden
+ * classes and feedback for them), with a model of a kilobyte or two.
+ */
+export function shrunkCase(c: MlpCase, units = 6, m = 2): MlpCase {
+  const rows = (t: TensorLike): number[][] => t as number[][];
+  const cut = (t: TensorLike, r: number, k: number) => rows(t).slice(0, r).map((row) => row.slice(0, k));
+  const last = c.layers.length - 1;
+  const sizes = [Math.min(units, rows(c.X).length), ...c.layers.map((l, i) => (i === last ? rows(l.W).length : Math.min(units, rows(l.W).length)))];
+  return { X: cut(c.X, sizes[0], m), Y: cut(c.Y, rows(c.Y).length, m), layers: c.layers.map((l, i) => ({ W: cut(l.W, sizes[i + 1], sizes[i]), b: cut(l.b, sizes[i + 1], 1) })) };
+}
 
 /** Elements of all params (W and b of every layer). */
 export function paramCount(c: MlpCase): number {

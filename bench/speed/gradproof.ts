@@ -5,10 +5,11 @@
  * row is the extrapolation). And one forward pass timed on its own, to express the check's cost
  * in forward-pass equivalents.
  */
-import { checkGraph, checkGraphAsync, OpRegistry, type CheckOptions, type CheckReport, type Graph, type Op } from '../../src/index.js';
-import { compile } from '../../src/engine/plan.js';
+import { Subject } from 'rxjs';
+import { checkGraph, checkGraph$, checkGraphAsync, OpRegistry, type CheckOptions, type CheckReport, type Graph, type Op } from '../../src/index.js';
+import { compile, type Plan } from '../../src/engine/plan.js';
 import { forwardGuarded, leafValues, replayObjective } from '../../src/engine/forward.js';
-import { buildGraph, loadCase, SEED_BUGS_MODULE, type Variant } from './cases.js';
+import { buildGraph, loadCase, SEED_BUGS_MODULE, shrunkCase, type Variant } from './cases.js';
 import { sampledRun, type ParamSample, type SampleOptions } from './sample.js';
 import { pinMainThread } from './pin.js';
 import { peakRssMb, rssMb, secondsPerCall, since, spread, type Spread } from './timing.js';
@@ -114,8 +115,7 @@ async function wholeRuns(graph: Graph, registry: OpRegistry, spec: WorkerSpec, m
  * (mode auto) decides by time between elements and directions (src/check/budget.ts), and
  * without the JIT everything is slower, and the readings' collections slow the check read
  * further: when a check with no budget (every element, as a fast machine's budget allows) makes
- * the timed runs' evaluations (tried where they are at least a full check's), it is the one
- * read, whatever its speed; else the timed runs'
+ * the timed runs' evaluations, it is the one read, whatever its speed; else the timed runs'
  * budget scaled by how much slower this process's guarded forward pass is, and the table marks
  * the row where the check read still took another path (MemoryFigures.evaluations).
  */
@@ -128,12 +128,36 @@ export function memoryWorker(spec: WorkerSpec): MemoryFigures | null {
   const timed = spec.timedForwardSeconds;
   if (spec.mode === 'auto' && timed) {
     const slower = secondsPerCall(() => forwardGuarded(plan), { minRuns: 5 }).median / timed;
-    // (Tried only where the timed runs made at least a full check's evaluations: a check with no
-    // budget on a large model would take minutes without the JIT.)
-    const params = plan.leaves.reduce((n, l) => n + (l.kind === 'param' ? l.value.data.length : 0), 0);
-    const all = (spec.timedEvaluations ?? 0) >= 2 * params && checkGraph(graph, { ...options, budget: Infinity }).evaluations === spec.timedEvaluations;
+    const all = unbudgetedMakes(graph, options, spec.timedEvaluations ?? 0);
     options = { ...options, budget: all ? Infinity : Math.max(1, 20 * timed) * slower };
   }
+  const figures = medianReading(graph, plan, options);
+  // The check's fixed part: the same check of the case's shrunk copy (its own plan and registry).
+  const tiny = buildGraph(shrunkCase(loadCase(spec.file)), spec.variant);
+  const tinyRegistry = registryOf(tiny.ops);
+  const tinyOptions = { ...optionsOf(tinyRegistry, spec), ...(options.budget === undefined ? {} : { budget: options.budget }) };
+  checkGraph(tiny.graph, tinyOptions);
+  const fixed = medianReading(tiny.graph, compile(tiny.graph, tinyRegistry), tinyOptions);
+  return figures && { ...figures, ...(fixed ? { fixed } : {}) };
+}
+
+/**
+ * Whether the check with no budget makes `evaluations` evaluations: it is stopped as soon as its
+ * progress passes them (without the JIT, a check with no budget on a large model that the timed
+ * runs localised along directions would take minutes).
+ */
+function unbudgetedMakes(graph: Graph, options: CheckOptions, evaluations: number): boolean {
+  const over = new Subject<void>();
+  let report: CheckReport | undefined;
+  checkGraph$(graph, { ...options, budget: Infinity, until: over, scheduler: undefined }).subscribe((event) => {
+    if (event.type === 'report') report = event.report;
+    else if (event.done > evaluations) over.next();
+  });
+  return report !== undefined && report.complete && report.evaluations === evaluations;
+}
+
+/** The median of three readings of the check's live memory (null without --expose-gc). */
+function medianReading(graph: Graph, plan: Plan, options: CheckOptions): MemoryFigures | null {
   const readings = [0, 1, 2].map(() => liveMemory(graph, plan, forwardGuarded(plan).values, options));
   if (readings.some((r) => r === null)) return null;
   return (readings as MemoryFigures[]).sort((a, b) => a.checkMb - b.checkMb)[1];

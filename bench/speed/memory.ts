@@ -14,7 +14,7 @@
  * left out all the same: the engine's program, not data the check holds.
  */
 import { getHeapSpaceStatistics } from 'node:v8';
-import { checkGraph$, type CheckOptions, type Graph } from '../../src/index.js';
+import { checkGraph$, type CheckOptions, type CheckReport, type Graph } from '../../src/index.js';
 import type { Plan } from '../../src/engine/plan.js';
 import type { Values } from '../../src/engine/forward.js';
 
@@ -30,7 +30,18 @@ export interface MemoryFigures {
   readings: number;
   /** The evaluations of the check read (to tell whether it took the timed runs' path). */
   evaluations: number;
+  /** The stages the check went through (stagesOf), to tell whether two checks took the same way. */
+  stages: string;
+  /**
+   * The same check of the case's shrunk copy (cases.ts, shrunkCase): the check's fixed part,
+   * with a model of a kilobyte or two.
+   */
+  fixed?: MemoryFigures;
 }
+
+/** The directions, the params checked element by element, and the nodes checked, of a report. */
+export const stagesOf = (report: CheckReport): string =>
+  `${report.directions?.length ?? 0} directions, ${report.params.filter((p) => p.by !== 'directions').length} params by elements, ${report.nodes?.length ?? 0} nodes`;
 
 const MB = 2 ** 20;
 
@@ -97,11 +108,12 @@ export function liveMemory(graph: Graph, plan: Plan, forward: Values, options: C
     reading = false;
   };
   let evaluations = NaN;
+  let stages = '';
   onLargeArrays(Math.max(64, modelDoubles / 8), read, () =>
     checkGraph$(graph, { ...options, scheduler: undefined }).subscribe({
       next: (event) => {
         read();
-        if (event.type === 'report') evaluations = event.report.evaluations;
+        if (event.type === 'report') [evaluations, stages] = [event.report.evaluations, stagesOf(event.report)];
       },
       error: (e) => {
         throw e;
@@ -109,5 +121,5 @@ export function liveMemory(graph: Graph, plan: Plan, forward: Values, options: C
     }),
   );
   const checkMb = (peak - before) / MB;
-  return { modelMb, activationsMb, checkMb, ratio: checkMb / (modelMb + activationsMb), readings, evaluations };
+  return { modelMb, activationsMb, checkMb, ratio: checkMb / (modelMb + activationsMb), readings, evaluations, stages };
 }

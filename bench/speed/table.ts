@@ -84,24 +84,34 @@ export function header(m: Machine): string {
   ].join('\n');
 }
 
+/** A size in KB or MB. */
+const sizeText = (mb: number): string => (mb < 1 ? `${(mb * 1024).toFixed(mb * 1024 < 10 ? 1 : 0)} KB` : `${mb.toFixed(1)} MB`);
+
 /** A check's memory and its ratio to the model; below a KB it is within the collector's noise. */
 function memoryText(mb: number, model: number): string {
-  if (mb * 1024 < 1) return '< 1 KB';
-  const size = mb < 1 ? `${(mb * 1024).toFixed(mb * 1024 < 10 ? 1 : 0)} KB` : `${mb.toFixed(1)} MB`;
-  return `${size} (${(mb / model).toFixed(1)}×)`;
+  return mb * 1024 < 1 ? '< 1 KB' : `${sizeText(mb)} (${(mb / model).toFixed(1)}×)`;
 }
+
+/** Below this (model and activations), a check's part beyond its fixed part is within the readings' noise (a few KB). */
+const RESOLVED_MB = 32 / 1024;
 
 /**
  * gradproof's check memory and the peer's, each with its ratio to the model and activations (the
  * model's size is gradproof's reading); ‡ where the check read took another path than the timed
- * ones (other evaluations).
+ * ones (other evaluations). Then gradproof's beyond its fixed part (the same check of the case's
+ * shrunk copy, memory.ts), as a ratio to the model, where the model is large enough to read it;
+ * § where the shrunk copy's check went through other stages.
  */
 function memoryCell(g: WorkerResult, peerBytes: number): string {
   const m = g.memory;
   if (!m) return '–';
   const model = m.modelMb + m.activationsMb;
   const path = g.extrapolated || m.evaluations === g.evaluations ? '' : ` ‡ (${formatCount(m.evaluations)} evaluations)`;
-  return `${memoryText(m.checkMb, model)}${path} / ${Number.isFinite(peerBytes) ? memoryText(peerBytes / 2 ** 20, model) : '–'}`;
+  const peer = Number.isFinite(peerBytes) ? memoryText(peerBytes / 2 ** 20, model) : '–';
+  if (!m.fixed) return `${memoryText(m.checkMb, model)}${path} / ${peer}`;
+  const fixed = `fixed part ${sizeText(m.fixed.checkMb)}${m.fixed.stages === m.stages ? '' : ' §'}`;
+  const beyond = model < RESOLVED_MB ? 'the model within its noise' : `${((m.checkMb - m.fixed.checkMb) / model).toFixed(1)}× beyond it`;
+  return `${memoryText(m.checkMb, model)}${path}; ${fixed}, ${beyond} / ${peer}`;
 }
 
 export function table(rows: readonly Row[]): string {
@@ -145,7 +155,7 @@ export function notes(rows: readonly Row[], m: Machine, opts: { sampleSeconds: n
     '- Threads: gradproof\'s rows run on one thread (the synchronous `checkGraph`), except those marked with threads: `checkGraphAsync` asked for one thread per core (`workers`; the command starts threads by itself from 1,000,000 evaluations): the check\'s own, and a worker thread for each other core (whose start, which loads the engine, is counted in the check\'s time; the check\'s thread replays meanwhile); the peer is then run with as many BLAS threads.',
     '- gradproof runs method auto (its default). Its element-wise rows are mode graph (every element of every param, central differences); the default rows are mode auto, gradproof\'s default verdict as the engine reaches it today (its evaluations column shows how much of the element-wise work it skips). The peer has one check, the seed\'s (h = 1e-7, threshold 1e-7), shown on both rows of a variant.',
     '- fwd equiv.: the check\'s time ÷ one forward pass, an unguarded forward pass over every node of the same compiled graph (`replayObjective(plan, leafValues(plan), plan.nodes)`, what each replay runs): on rows run whole, the median over the timed runs of each run\'s time over the median of 5 passes timed right before it (the machine\'s speed drifts by up to 1.6× over minutes); on extrapolated rows, the check\'s time over the median of many passes (the "one forward" column on every row).',
-    '- check memory: the check\'s peak live memory (V8 heap less its compiled code, plus array buffers) above what was live before it, read after a garbage collection at every progress event, at the report and right after every large array is made, in an untimed run in a process of its own without the JIT (`node --jitless --no-flush-bytecode`, after one check: bench/speed/memory.ts), the median of three such runs, and its ratio to the model\'s values (params and inputs) plus one forward pass\'s activations; the goal is at most 3×. Not read on threaded rows. On the small cases a check\'s fixed part (the plan, the stream, the report, V8\'s hidden classes and feedback for them: tens of kilobytes) outweighs a model of a few kilobytes. Localising decides by time between elements and directions: the memory run reads the check with no budget (every element) when that makes the timed runs\' evaluations, else with their budget scaled by how much slower its forward pass is without the JIT, and ‡ marks a row whose memory run took another path (its evaluations shown). The peer\'s: the peak of Python\'s tracemalloc (numpy\'s arrays and Python\'s objects) over its gradient_check, in one more untimed run of its own (bench/speed/peer.ts), against the same model and activations.',
+    '- check memory: the check\'s peak live memory (V8 heap less its compiled code, plus array buffers) above what was live before it, read after a garbage collection at every progress event, at the report and right after every large array is made, in an untimed run in a process of its own without the JIT (`node --jitless --no-flush-bytecode`, after one check: bench/speed/memory.ts), the median of three such runs, and its ratio to the model\'s values (params and inputs) plus one forward pass\'s activations; the goal is at most 3×. Not read on threaded rows. A check has a fixed part (the plan, the stream, the report, V8\'s hidden classes and feedback for them: tens of kilobytes), which outweighs a model of a few kilobytes: it is read as the same check of the case\'s shrunk copy (6 units a hidden layer, 2 examples, its first values: bench/speed/cases.ts, shrunkCase; a model of 1-2 KB, whose own share is left in the fixed part), and the check\'s memory beyond it is given as a ratio to the model where the model and its activations are 32 KB or more (below, the readings\' noise of a few KB swamps it); § marks a row whose shrunk copy\'s check went through other stages (directions, params checked element by element, nodes checked). Localising decides by time between elements and directions: the memory run reads the check with no budget (every element) when that makes the timed runs\' evaluations, else with their budget scaled by how much slower its forward pass is without the JIT, and ‡ marks a row whose memory run took another path (its evaluations shown). The peer\'s: the peak of Python\'s tracemalloc (numpy\'s arrays and Python\'s objects) over its gradient_check, in one more untimed run of its own (bench/speed/peer.ts), against the same model and activations.',
     `- Peak RSS: getrusage's ru_maxrss high-water of the process that ran the row: a fresh node worker per gradproof row (node + jiti + the case: ${mb(nodeFloor)} MB or more before any check), a fresh python3 per peer run (python + numpy alone: ${mb(m.peer.baselineRssMb)} MB; the largest of the runs).`,
     '- Buggy = the seed\'s bug: layer 1\'s rule returns 4 × db and layer 2\'s 2 × dW (the zoo\'s mutants linear_db_x4 on Z1 and linear_dW_x2 on Z2, user ops that keep linear\'s forward and incremental rules, loaded from bench/speed/seed-bug-ops.ts so that worker threads load them too; the peer\'s --buggy). Correct must pass and buggy must fail.',
   ];
