@@ -146,12 +146,20 @@ function sharesOf(targets: readonly DirectionTarget[]): { norm: number; unit: bo
   let known = shares.get(targets);
   if (known === undefined) {
     let sum = 0;
-    const unit = targets.map((t) => {
+    const unit = targets.map(({ data }) => {
       let within = true;
-      for (let i = 0; i < t.data.length; i++) {
-        const share = scale(t.data[i]);
-        sum += share ** 2;
-        within &&= share === 1;
+      // (Most elements lie within [−1, 1], with a share of 1: that test alone, inline, where a
+      // call of scale and a power per element took 1.3 ms over the 217,473 params of the large
+      // bench MLP, once a check. The same additions in the same order, so the same sum.)
+      for (let i = 0; i < data.length; i++) {
+        const theta = data[i];
+        if (theta <= 1 && theta >= -1) {
+          sum += 1;
+          continue;
+        }
+        const share = scale(theta);
+        sum += share * share;
+        within = false;
       }
       return within;
     });
