@@ -9,6 +9,11 @@ import { checkOpInputs, SCREEN_ABOVE } from '../src/check/op-inputs.js';
 import { methodOf } from '../src/check/methods.js';
 import { linear } from '../src/ops/linear.js';
 import type { Op } from '../src/core/op.js';
+import { graph, OpRegistry } from '../src/index.js';
+import { compile } from '../src/engine/plan.js';
+import { forwardGuarded } from '../src/engine/forward.js';
+import { backward } from '../src/engine/backward.js';
+import { nodeStage } from '../src/check/check-nodes.js';
 
 const tensor = (rows: number[][]) => ({ shape: [rows.length, rows[0].length], data: Float64Array.from(rows.flat()) });
 
@@ -71,5 +76,26 @@ describe('screening along directions (method auto, as node checks do unless `ful
     const { results, evaluations } = checkOpWith(linear, inputs, [cotangent], methodOf('auto'));
     expect(results[0].map((r) => r.directions ?? 'elements')).toEqual(['elements', 'elements', 'elements']);
     expect(evaluations).toBe(2 * 36);
+  });
+});
+
+describe('the node stage (check-nodes.ts) and the values it is given', () => {
+  it("lets each node's value and gradient go once its check ends, and leaves the leaves' values", () => {
+    const g = graph().param('P', [[0.1, -0.2, 0.3]]).node('A', 'tanh', ['P']).node('B', 'tanh', ['A']).node('c', 'sum', ['B']).build();
+    const plan = compile(g, new OpRegistry());
+    const forward = forwardGuarded(plan);
+    const { values } = forward;
+    const grads = backward(plan, forward, { guard: true });
+    const leaf = values[0];
+    const budget = { seconds: 1, nodeSeconds: new Float64Array(values.length), full: false };
+    const stage = nodeStage(plan, values, grads, methodOf('auto'), 0, budget);
+    const seen: string[] = [];
+    stage.events.subscribe((e) => seen.push(`${e.param}: ${plan.nodes.filter((n) => values[n.slot]).map((n) => n.id).join(',')}`));
+    // From the objective back: each node's value goes with its check, its producers' stay until theirs.
+    expect(seen).toEqual(['node c: A,B', 'node B: A', 'node A: ']);
+    expect(plan.nodes.map((n) => [values[n.slot], grads[n.slot]])).toEqual(plan.nodes.map(() => [undefined, undefined]));
+    expect(values[0]).toBe(leaf);
+    expect([...values[0].data]).toEqual([0.1, -0.2, 0.3]);
+    expect(stage.finish().results.map((r) => [r.id, r.verdict])).toEqual([['A', 'pass'], ['B', 'pass'], ['c', 'pass']]);
   });
 });

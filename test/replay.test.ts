@@ -70,15 +70,24 @@ describe('checkGraph$', () => {
     const stop = new Subject<void>();
     const events = await lastValueFrom(
       checkGraph$(g, { mode: 'nodes', scheduler: asyncScheduler, until: stop }).pipe(
-        // Stop after the first node's progress event.
-        tap((e) => e.type === 'progress' && e.param === 'node A' && stop.next()),
+        // Stop after the first node's progress event (nodes are checked from the objective back).
+        tap((e) => e.type === 'progress' && e.param === 'node c' && stop.next()),
         toArray(),
       ),
     );
     const report = reportOf(events);
     expect(report.complete).toBe(false);
     expect(report.verdict).toBe('incomplete');
-    expect(report.nodes!.map((n) => n.id)).toEqual(['A']);
+    expect(report.nodes!.map((n) => n.id)).toEqual(['c']);
+  });
+
+  it("checks nodes from the objective back, and reports them in the graph's order", () => {
+    const g = graph().param('P', [[0.1, 0.2, 0.3]]).node('A', 'tanh', ['P']).node('B', 'tanh', ['A']).node('C', 'tanh', ['B']).node('c', 'sum', ['C']).build();
+    const order: string[] = [];
+    let report: CheckReport | undefined;
+    checkGraph$(g, { mode: 'nodes' }).subscribe((e) => (e.type === 'progress' ? order.push(e.param) : (report = e.report)));
+    expect(order).toEqual(['node c', 'node C', 'node B', 'node A']);
+    expect(report!.nodes!.map((n) => n.id)).toEqual(['A', 'B', 'C', 'c']);
   });
 });
 

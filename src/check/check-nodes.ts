@@ -9,7 +9,6 @@
 import type { Tensor } from '../core/tensor.js';
 import { deriveSeed } from '../core/random.js';
 import type { Plan, PlanNode } from '../engine/plan.js';
-import type { Values } from '../engine/forward.js';
 import type { Gradients } from '../engine/backward.js';
 import { callRule } from '../engine/call-op.js';
 import { randomLike, type OpInputResult } from './check-op.js';
@@ -58,20 +57,29 @@ export interface NodeChecks {
 }
 
 /**
- * Checks the nodes `which` selects (all by default), in topological order, one node per
- * emission (and, with a scheduler, one per turn of the event loop), so a stop or an
- * unsubscription takes effect between two nodes. `finish` reports on the nodes checked.
+ * Checks the nodes `which` selects (all by default), one node per emission (and, with a
+ * scheduler, one per turn of the event loop), so a stop or an unsubscription takes effect between
+ * two nodes. `finish` reports on the nodes checked, in topological order.
+ *
+ * The stage is the check's last use of the forward pass's values and the nodes' gradients, and it
+ * lets each node's go from `values` and `grads` as soon as no check still to come reads them: it
+ * checks the nodes in reverse topological order, so that every check that reads a node's value
+ * (its consumers') comes before the node's own. (On MLP 100-32-16-1, when the check of its first
+ * layer, the largest, comes, only that layer's gradient is left of them.) The leaves' values, the
+ * caller's, are never touched.
  */
-export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: Method, seed: number, budget: Budget, which: (node: PlanNode) => boolean = () => true, scheduler?: SchedulerLike, doneBefore = 0) {
+export function nodeStage(plan: Plan, values: (Tensor | undefined)[], grads: Gradients, method: Method, seed: number, budget: Budget, which: (node: PlanNode) => boolean = () => true, scheduler?: SchedulerLike, doneBefore = 0) {
   const nameOf = new Map([...plan.slotOf].map(([name, slot]) => [slot, name]));
-  // Closure state: the results so far and the evaluations they used.
+  // Closure state: the results so far (by the node's place in the plan) and the evaluations they used.
   let evaluations = 0;
-  const results: NodeResult[] = [];
+  const results: { n: number; result: NodeResult }[] = [];
   const selected = plan.nodes.map((node, n) => [node, n] as const).filter(([node]) => which(node));
   const checkNode = ([node, n]: readonly [PlanNode, number]): NodeResult => {
-    const inputs = node.args.map((s) => values[s]);
+    const inputs = node.args.map((s) => values[s]!);
     const upstream = grads[node.slot];
-    const random = randomLike(values[node.slot], deriveSeed(seed, n));
+    const random = randomLike(values[node.slot]!, deriveSeed(seed, n));
+    // Its consumers' checks are done, and its own computes the output afresh: its value goes now.
+    values[node.slot] = undefined;
     const cotangents = upstream && norm2(upstream.data) > 0 ? [upstream, random] : [random];
     const run = <T>(phase: 'forward' | 'backward', f: () => T) => callRule(node, phase, f);
     // Inputs whose element-wise check would not fit the budget are checked along directions; an
@@ -85,9 +93,12 @@ export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: 
     evaluations += checkOpInputs(node.op, inputs, cotangents, method, context, (k, byCotangent) => (checked[k] = combine(byCotangent, inputs[k], nameOf.get(node.args[k])!, method)));
     return { id: node.id, op: node.op.name, verdict: verdictOf(checked), inputs: checked };
   };
-  const events: Observable<CheckProgress> = (scheduler ? scheduled(selected, scheduler) : from(selected)).pipe(
+  const order = [...selected].reverse();
+  const events: Observable<CheckProgress> = (scheduler ? scheduled(order, scheduler) : from(order)).pipe(
     map((entry, i) => {
-      results.push(checkNode(entry));
+      const [node, n] = entry;
+      results.push({ n, result: checkNode(entry) });
+      grads[node.slot] = undefined;
       // Progress goes on in evaluations from where the params' check left it; what the nodes
       // still to check will take is estimated from those checked so far.
       const done = doneBefore + evaluations;
@@ -96,8 +107,9 @@ export function nodeStage(plan: Plan, values: Values, grads: Gradients, method: 
     }),
   );
   const finish = (): NodeChecks => {
-    const differences = results.flatMap((r) => r.inputs.map((i) => i.difference ?? 0));
-    return { results, difference: Math.max(0, ...differences), evaluations, complete: results.length === selected.length };
+    const checked = [...results].sort((a, b) => a.n - b.n).map((r) => r.result);
+    const differences = checked.flatMap((r) => r.inputs.map((i) => i.difference ?? 0));
+    return { results: checked, difference: Math.max(0, ...differences), evaluations, complete: results.length === selected.length };
   };
   return { events, finish };
 }

@@ -39,20 +39,22 @@ export function opEvaluator(
   if (!update || !hasBuiltinUpdate(op)) return { whole, element: whole };
   // The output before any move, into which the rule writes, put back whole after each
   // evaluation (a copy as long as the dot products read: and a user's rule may write more than
-  // it says it wrote); and the changes the rule is given, one set per evaluation.
-  const work = copyTensor(output);
+  // it says it wrote), made at the first element's evaluation (an input checked along
+  // directions needs none); and the changes the rule is given, one set per evaluation.
+  let work: Tensor | undefined;
   const changes: (RowChange | null)[] = xs.map(() => null);
   return {
     whole,
     element(k, index, delta) {
+      const moved = (work ??= copyTensor(output));
       const x = xs[k];
       changes[k] = { rows: x.shape.length === 2 ? [Math.floor(index / x.shape[1])] : 'all', before: null, element: { index, delta } };
       try {
-        const written = run('forward', () => update(xs as Tensor[], work, changes, attrs));
-        return written === null ? whole() : dots(work.data);
+        const written = run('forward', () => update(xs as Tensor[], moved, changes, attrs));
+        return written === null ? whole() : dots(moved.data);
       } finally {
         changes[k] = null;
-        work.data.set(output.data);
+        moved.data.set(output.data);
       }
     },
   };
