@@ -15,6 +15,7 @@ export type CaseKind =
   | 'missing-mean'
   | 'wrong-derivative'
   | 'one-element'
+  | 'swap'
   | 'zero-upstream'
   | 'two-consumers'
   | 'dropped-accumulation'
@@ -76,6 +77,10 @@ export const mutantCases: ZooCase[] = [
   planted('one-element', 'mlp', [['Z2', m.oneElement(linear, 1, 4)]], 'dW2[0, 4] × 3'),
   planted('one-element', 'broadcast', [['C', m.oneElement(mul, 1, 2)]], 'dr[0, 2] × 3 (a broadcast row)'),
   planted('one-element', 'matmulChain', [['M2', m.oneElement(matmul, 0, 5)]], 'dM1[1, 1] × 3'),
+  planted('swap', 'mlp', [['Z1', m.swap(linear, 1, 0, 7)]], 'dW1[0, 0] and dW1[1, 3] swapped'),
+  planted('swap', 'mlp', [['Z2', m.swap(linear, 0, 3, 17)]], 'dA1[0, 3] and dA1[2, 1] swapped'),
+  planted('swap', 'matmulChain', [['M1', m.swap(matmul, 1, 2, 9)]], 'dB[0, 2] and dB[2, 1] swapped'),
+  planted('swap', 'broadcast', [['M', m.swap(matmul, 0, 0, 11)]], 'dW[0, 0] and dW[3, 2] swapped'),
   planted('zero-upstream', 'deadBranch', [['Z1', m.scale(linear, 1, 2)]], 'dW1 × 2 behind ReLUs that are all dead'),
   planted('zero-upstream', 'deadBranch', [['P', m.scale(linear, 1, -1)]], 'dW3 sign flipped in a branch multiplied by 0'),
   planted('zero-upstream', 'deadBranch', [['Z1', m.oneElement(linear, 2, 1)]], 'db1[1] × 3 behind dead ReLUs'),

@@ -93,6 +93,10 @@ export const mutants = {
   oneElement: (base: Op, k: number, index: number, c = 3): Op =>
     damaged(base, `${base.name}_d${inputLabel(base, k)}_elem${index}_${factorLabel(c)}`, (g) => at(g, k, (t) => mapped(t, (v, i) => (i === index ? v * c : v)))),
 
+  /** d(input k) with elements i and j (flat) swapped: an index bug, wrong in two elements by one amount. */
+  swap: (base: Op, k: number, i: number, j: number): Op =>
+    damaged(base, `${base.name}_d${inputLabel(base, k)}_swap${i}_${j}`, (g) => at(g, k, (t) => mapped(t, (v, n) => (n === i ? t.data[j] : n === j ? t.data[i] : v)))),
+
   /**
    * A dropped accumulation: a two-input op used as f(T, T) whose rule gives only the first
    * argument its gradient and null (`null`) or zeros (`zeros`) for the second.

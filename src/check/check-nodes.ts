@@ -89,7 +89,7 @@ export function nodeStage(plan: Plan, values: (Tensor | undefined)[], grads: Gra
     // Each input summed up as its check ends, its gradients and estimates let go.
     const checked: NodeInputResult[] = [];
     // Inputs are screened along directions first unless every element is asked for (`full`).
-    const context = { attrs: node.attrs, run, required: node.needs, byElements, name: node.id, trusted: node.builtin, screen: !budget.full };
+    const context = { attrs: node.attrs, run, required: node.needs, byElements, name: node.id, trusted: node.builtin, screen: !budget.full, seed: deriveSeed(seed, n, 1) };
     evaluations += checkOpInputs(node.op, inputs, cotangents, method, context, (k, byCotangent) => (checked[k] = combine(byCotangent, inputs[k], nameOf.get(node.args[k])!, method)));
     return { id: node.id, op: node.op.name, verdict: verdictOf(checked), inputs: checked };
   };

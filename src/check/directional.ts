@@ -3,14 +3,16 @@
  * central differences of J(θ + t·v), judged by the same error model as single elements. A
  * whole-graph verdict then costs 2k forward evaluations whatever the parameter count.
  *
- * Why k = 3 is enough: for an error e in the gradient, eᵀv has spread about ‖e‖/√n (v of random
- * signs, scaled per element like the steps, unit length), as gᵀv has about ‖g‖/√n, so one
- * direction misses e only when |eᵀv| falls under the error bound, about 2τ|gᵀv|: with
- * probability about (2/π)·2τ‖g‖/‖e‖ (for e spread over many elements; an error in a single
- * element is never hidden by sign cancellation). For an error of 0.1% of the gradient
- * (‖e‖/‖g‖ = 1e-3, τ = 1e-6) that is 1.3e-3 per direction and 2e-9 for three independent
- * directions. A direction that crosses a kink is inconclusive and is followed up element by
- * element (directional-stage.ts). The directions themselves are made in sign-direction.ts.
+ * Why k = 3 is enough: for an error e in the gradient, eᵀv has spread about ‖e‖/√n (v's entries
+ * random signs times random magnitudes in [1/2, 1), scaled per element like the steps, about
+ * unit length), as gᵀv has about ‖g‖/√n, so one direction misses e only when |eᵀv| falls under
+ * the error bound, about 2τ|gᵀv|: with probability about (2/π)·2τ‖g‖/‖e‖. For an error of 0.1%
+ * of the gradient (‖e‖/‖g‖ = 1e-3, τ = 1e-6) that is 1.3e-3 per direction and 2e-9 for three
+ * independent directions. An error in a single element shows along every direction; one in a
+ * few elements could cancel exactly only if their entries' magnitudes matched, one chance in
+ * 2^15 or so (with signs alone, a swap of two elements' gradients cancelled along half of all
+ * directions: sign-direction.ts). A direction that crosses a kink is inconclusive and is
+ * followed up element by element (directional-stage.ts).
  */
 import { bufferCount, concat, defer, EMPTY, finalize, map, type Observable } from 'rxjs';
 import { deriveSeed } from '../core/random.js';

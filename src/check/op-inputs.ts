@@ -14,6 +14,7 @@ import { ElementJudge, REFINEMENTS } from './element-judge.js';
 import { checkLocalGradients } from '../engine/backward.js';
 import { directionsOf, elementsOf, type Coordinates } from './coordinates.js';
 import { DIRECTIONS } from './directional.js';
+import { deriveSeed } from '../core/random.js';
 import { hasBuiltinForward } from '../ops/index.js';
 import { opEvaluator } from './op-evaluation.js';
 import type { OpInputResult } from './check-op.js';
@@ -39,6 +40,8 @@ export interface OpCheckContext {
    * directions first, and check its elements only where the directions do not settle it.
    */
   screen?: boolean;
+  /** Seed of the random directions an input is checked along (a node check's own: CheckOptions.seed and the node). */
+  seed?: number;
 }
 
 /**
@@ -68,7 +71,7 @@ export const SCREEN_ABOVE = 4 * DIRECTIONS;
  * first layer's 3,200-element X and W where it checked every element.
  */
 export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: readonly Tensor[], method: Method, context: OpCheckContext, take: (k: number, results: OpInputResult[]) => void): number {
-  const { attrs, run = (_p, f) => f(), required = [], byElements = () => true, name = op.name, trusted = false, screen = false } = context;
+  const { attrs, run = (_p, f) => f(), required = [], byElements = () => true, name = op.name, trusted = false, screen = false, seed = 0 } = context;
   const forwardTrusted = trusted || hasBuiltinForward(op);
   const xs = forwardTrusted ? inputs.slice() : inputs.map(copyTensor);
   // Two evaluations, timed: what one costs decides, with the input's size, whether it is checked
@@ -142,6 +145,9 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
     }
     const label = inputName(op.inputs[k]);
     const results = cotangents.map((_r, c): OpInputResult => {
+      // (A rule may give an input that needs no gradient one under some cotangents only: there
+      // it has none to check.)
+      if (!analytic[c] && !required[k]) return { name: label, difference: null, verdict: 'none', analytic: null, numeric: null };
       const returnedNull = !analytic[c];
       const a = analytic[c] ?? new Float64Array(coord.count);
       const n = out[c];
@@ -169,14 +175,14 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
     const elements = byElements(data.length, perEvaluation);
     let screening = 0;
     if (screen && method.judged && elements && data.length > SCREEN_ABOVE) {
-      const screened = along(k, directionsOf(data, method, k));
+      const screened = along(k, directionsOf(data, method, deriveSeed(seed, k)));
       if (!screened || settled(screened)) {
         take(k, screened?.results ?? none(k));
         return screened?.evaluations ?? 0;
       }
       screening = screened.evaluations;
     }
-    const checked = along(k, elements ? elementsOf(data, method) : directionsOf(data, method, k));
+    const checked = along(k, elements ? elementsOf(data, method) : directionsOf(data, method, deriveSeed(seed, k)));
     take(k, checked?.results ?? none(k));
     return screening + (checked?.evaluations ?? 0);
   };

@@ -2,7 +2,6 @@
  * Random directions for directional checks (directional.ts), made from a seed rather than held:
  * a direction over 217,000 params is as large as the params, and a check uses several.
  */
-import { createRandom } from '../core/random.js';
 import type { Direction } from '../engine/replay.js';
 
 /** What a directional check needs of each param: its live values and analytic gradient. */
@@ -13,16 +12,25 @@ export interface DirectionTarget {
 }
 
 /**
- * One direction over `targets` jointly: random signs (Rademacher entries, cheaper than normals
- * and as good for the argument in directional.ts: eᵀv still has spread ‖e‖), scaled like each
- * element's step, then to unit length. It is not held whole (it is as large as the params it
- * moves) unless given a cache: each use makes it again from its seed, 32 entries at a time, so
- * every use sees the same v.
+ * One direction over `targets` jointly: each entry a random sign times a random magnitude in
+ * [1/2, 1), scaled like the element's step, over the norm such entries have on average (so ‖v‖
+ * is 1 to within about 1/√n: its exact norm would take a pass over the draws first). The magnitudes are
+ * what make a sparse error show: with signs alone (Rademacher entries), an error confined to two
+ * elements of one size, such as a rule that swaps two elements' gradients, cancels exactly along
+ * half of all directions, and three directions missed it one time in eight; with a magnitude of
+ * 2^15 levels it cancels along about one direction in 65,536, and an error in one element still
+ * shows along every direction (its entry is at least half the largest). The draws are integer
+ * arithmetic, the same on every machine. The direction is not
+ * held whole (it is as large as the params it moves) unless given a cache: each use makes it
+ * again from its seed, 32 entries at a time, so every use sees the same v.
  */
 export class SignDirection implements Direction {
   readonly params: string[];
-  /** ‖v‖ before scaling to unit length: the signs do not change it, so it is known up front. */
-  private readonly norm: number;
+  /**
+   * 1/‖v‖'s expectation over the magnitudes, from the shares alone (known up front, so each
+   * entry is made final in one pass): ‖v‖ is 1 to within about 1/√n for n elements.
+   */
+  private readonly inverse: number;
   /** Per target: whether every element's share is 1 (|θ| ≤ 1). */
   private readonly unit: boolean[];
   /** Room for 32 entries of v, refilled by each step of a walk. */
@@ -39,7 +47,9 @@ export class SignDirection implements Direction {
     private readonly cache?: DirectionCache,
   ) {
     this.params = targets.map((t) => t.name);
-    ({ norm: this.norm, unit: this.unit } = sharesOf(targets));
+    const { sumOfShares, unit } = sharesOf(targets);
+    this.inverse = 1 / (Math.sqrt(MEAN_SQUARE_MAGNITUDE * sumOfShares) || 1);
+    this.unit = unit;
   }
 
   move(moved: readonly (Float64Array | null)[], original: readonly Float64Array[], step: number): void {
@@ -51,7 +61,7 @@ export class SignDirection implements Direction {
       });
       return;
     }
-    // (A skipped param's signs are still drawn: the params after it take theirs from the same stream.)
+    // (A skipped param's entries are still drawn: the params after it take theirs from the same stream.)
     this.walk(original, (k, start, count, v) => {
       const [to, from] = [moved[k], original[k]];
       if (to) for (let b = 0; b < count; b++) to[start + b] = from[start + b] + step * v[b];
@@ -110,39 +120,56 @@ export class SignDirection implements Direction {
   /**
    * Calls `each` with v's entries 32 at a time, in order (a call per element cost more than the
    * replay it serves on a large model); `values` are the unmoved θ the scales come from. With
-   * `into`, the entries go straight into those vectors instead (making v whole: a call and a
-   * copy per block would cost as much as the entries).
+   * `into`, the entries go straight into those vectors instead (making v whole: a call and a copy
+   * per block would cost as much as the entries). The entries come two at a time from a
+   * xorshift32 stream seeded from the direction's seed, its state in a local: a generator in a
+   * closure (xoshiro's draws, one per two entries) made the large MLP's default check 29% slower.
    */
   private walk(values: readonly Float64Array[], each: ((k: number, start: number, count: number, v: Float64Array) => void) | null, into?: Float64Array[]): void {
-    const random = createRandom(this.seed);
-    const { block } = this;
-    // scale·(1/‖v‖) is bitwise scale/‖v‖ (scale is a power of two), and cheaper.
-    const inverse = 1 / this.norm;
+    const { block, inverse } = this;
+    // (xorshift32's state must not be 0; the hash spreads nearby seeds apart.)
+    let x = mix32(this.seed >>> 0) | 1;
     values.forEach((theta, k) => {
       const out = into ? into[k] : block;
-      // (Every element of the target within [−1, 1] takes a share of 1: its entries are ±1/‖v‖,
-      // the same bits as entry gives, without reading θ.)
+      // (Every element of the target within [−1, 1] takes a share of 1: its entries are the
+      // sign and magnitude alone, the same bits as entry gives, without reading θ.)
       const unit = this.unit[k];
-      // One 32-bit draw gives the signs of 32 elements (each target starts a fresh draw).
       for (let start = 0; start < theta.length; start += 32) {
-        const bits = random.bits();
         const count = Math.min(32, theta.length - start);
         const at = into ? start : 0;
-        if (unit) for (let b = 0; b < count; b++) out[at + b] = (2 * ((bits >>> b) & 1) - 1) * inverse;
-        else for (let b = 0; b < count; b++) out[at + b] = entry(bits, b, theta[start + b], inverse);
+        for (let b = 0; b < count; b += 2) {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          out[at + b] = signed(x) * (unit ? 1 : scale(theta[start + b])) * inverse;
+          if (b + 1 < count) out[at + b + 1] = signed(x >>> 16) * (unit ? 1 : scale(theta[start + b + 1])) * inverse;
+        }
         each?.(k, start, count, block);
       }
     });
   }
 }
 
-// ‖v‖ and which targets lie within [−1, 1] depend on the targets' values alone (the signs do
-// not change them): the directions made over one list of targets share them, one pass over the
+/** A 32-bit integer hash (the lowbias32 finaliser: every input bit reaches every output bit), as a signed 32-bit integer. */
+const mix32 = (x: number): number => {
+  x = Math.imul(x ^ (x >>> 16), 0x21f0aaad);
+  x = Math.imul(x ^ (x >>> 15), 0x735a2d97);
+  return x ^ (x >>> 15);
+};
+
+/** ±(1/2 + m/2^16) from a hash: the sign from its lowest bit, the magnitude m from the next 15 (no branch, which random bits would mispredict half the time). */
+const signed = (h: number) => (2 * (h & 1) - 1) * (0.5 + ((h >>> 1) & 0x7fff) * 2 ** -16);
+
+/** The mean of a magnitude's square, (1/2 + m/2^16)² over m: 7/12, as for one uniform in [1/2, 1), to within 1e-5. */
+const MEAN_SQUARE_MAGNITUDE = 7 / 12;
+
+// The sum of the shares' squares and which targets lie within [−1, 1] depend on the targets'
+// values alone: the directions made over one list of targets share them, one pass over the
 // params for all of them. Keyed weakly by the list (a check's own, over values that stay put
 // while it runs).
-const shares = new WeakMap<readonly DirectionTarget[], { norm: number; unit: boolean[] }>();
+const shares = new WeakMap<readonly DirectionTarget[], { sumOfShares: number; unit: boolean[] }>();
 
-function sharesOf(targets: readonly DirectionTarget[]): { norm: number; unit: boolean[] } {
+function sharesOf(targets: readonly DirectionTarget[]): { sumOfShares: number; unit: boolean[] } {
   let known = shares.get(targets);
   if (known === undefined) {
     let sum = 0;
@@ -150,7 +177,7 @@ function sharesOf(targets: readonly DirectionTarget[]): { norm: number; unit: bo
       let within = true;
       // (Most elements lie within [−1, 1], with a share of 1: that test alone, inline, where a
       // call of scale and a power per element took 1.3 ms over the 217,473 params of the large
-      // bench MLP, once a check. The same additions in the same order, so the same sum.)
+      // bench MLP, once a check.)
       for (let i = 0; i < data.length; i++) {
         const theta = data[i];
         if (theta <= 1 && theta >= -1) {
@@ -163,7 +190,7 @@ function sharesOf(targets: readonly DirectionTarget[]): { norm: number; unit: bo
       }
       return within;
     });
-    known = { norm: Math.sqrt(sum) || 1, unit };
+    known = { sumOfShares: sum, unit };
     shares.set(targets, known);
   }
   return known;
@@ -179,6 +206,3 @@ export const directionCache = (): DirectionCache => ({ owner: null, vectors: [] 
 
 /** An element's share of a direction: 1 up to |θ| = 1, then the power of two at or above |θ|. */
 const scale = (theta: number) => (theta <= 1 && theta >= -1 ? 1 : 2 ** Math.ceil(Math.log2(Math.abs(theta))));
-
-/** v's entry b of a block: the sign from bit b of `bits` (2·bit − 1, not a branch, which random bits would mispredict half the time), times the element's share of the direction, over ‖v‖. */
-const entry = (bits: number, b: number, theta: number, inverse: number) => (2 * ((bits >>> b) & 1) - 1) * scale(theta) * inverse;
