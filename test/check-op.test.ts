@@ -8,6 +8,7 @@ import { checkOpWith } from '../src/check/check-op.js';
 import { checkOpInputs, SCREEN_ABOVE } from '../src/check/op-inputs.js';
 import { methodOf } from '../src/check/methods.js';
 import { linear } from '../src/ops/linear.js';
+import { mul } from '../src/ops/mul.js';
 import type { Op } from '../src/core/op.js';
 import { graph, OpRegistry } from '../src/index.js';
 import { compile } from '../src/engine/plan.js';
@@ -76,6 +77,22 @@ describe('screening along directions (method auto, as node checks do unless `ful
     const { results, evaluations } = checkOpWith(linear, inputs, [cotangent], methodOf('auto'));
     expect(results[0].map((r) => r.directions ?? 'elements')).toEqual(['elements', 'elements', 'elements']);
     expect(evaluations).toBe(2 * 36);
+  });
+});
+
+describe('a rule that gives an input no gradient', () => {
+  // mul whose rule gives b no gradient when the cotangent has a negative entry.
+  const dropping: Op = { ...mul, name: 'dropping_mul', backward: (xs, y, dy, a) => (dy.data.some((v) => v < 0) ? [mul.backward(xs, y, dy, a)[0], null] : mul.backward(xs, y, dy, a)) };
+  const vector = (d: number[]) => ({ shape: [1, d.length], data: Float64Array.from(d) });
+  const check = (required: boolean[]) => checkOpWith(dropping, [vector([1, 2]), vector([3, 4])], [vector([1, 1]), vector([1, -1])], methodOf('auto'), { required }).results;
+
+  it("has nothing to check where the input needs none (a label's), under that cotangent only", () => {
+    expect(check([true, false]).map((byInput) => byInput.map((r) => r.verdict))).toEqual([['pass', 'pass'], ['pass', 'none']]);
+  });
+
+  it('fails it as zeros where the input depends on a param', () => {
+    const [, second] = check([true, true]);
+    expect([second[1].verdict, second[1].returnedNull]).toEqual(['fail', true]);
   });
 });
 
