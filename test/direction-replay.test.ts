@@ -1,4 +1,4 @@
-/** Replays along directions (direction-replay.ts, sign-direction.ts): the directions made where used, and the −t replay that reflects an affine layer. */
+/** Replays along directions (direction-replay.ts, random-direction.ts): the directions made where used, and the −t replay that reflects an affine layer. */
 import { describe, expect, it, vi } from 'vitest';
 import { lastValueFrom, tap, toArray } from 'rxjs';
 import { createRandom, graph, methodOf, OpRegistry } from '../src/index.js';
@@ -6,7 +6,7 @@ import { compile, type Plan } from '../src/engine/plan.js';
 import { forwardGuarded, type Values } from '../src/engine/forward.js';
 import { linear } from '../src/ops/linear.js';
 import { replay, type Perturbation } from '../src/engine/replay.js';
-import { directionCache, SignDirection } from '../src/check/sign-direction.js';
+import { directionCache, RandomDirection } from '../src/check/random-direction.js';
 import { deriveSeed } from '../src/core/random.js';
 import { checkDirections } from '../src/check/directional.js';
 
@@ -33,7 +33,7 @@ describe('directions, made element by element when used', () => {
 
   it('replays θ + step·v for the v it makes, the same v at each use, of about unit length, scaled like the steps', async () => {
     const { plan, baseline, targets } = setUp();
-    const direction = new SignDirection(targets, 5);
+    const direction = new RandomDirection(targets, 5);
     const [vP, vQ] = direction.vectors();
     // Over the norm its entries have on average: here the one of share 64 decides it, |m|/√(7/12).
     expect(Math.hypot(...vP, ...vQ)).toBeGreaterThan(0.65);
@@ -52,7 +52,7 @@ describe('directions, made element by element when used', () => {
     expect(values[0].value).not.toBe(values[1].value);
     expect(targets.map((t) => [...t.data])).toEqual([[0.5, -2, 3.5], [40]]);
     expect(direction.vectors()).toEqual([vP, vQ]);
-    expect(new SignDirection(targets, 6).vectors()).not.toEqual([vP, vQ]);
+    expect(new RandomDirection(targets, 6).vectors()).not.toEqual([vP, vQ]);
   });
 
   it('gives each element a random sign and a magnitude in [1/2, 1) times its share, over ‖v‖', () => {
@@ -61,7 +61,7 @@ describe('directions, made element by element when used', () => {
       { name: 'S', data: Float64Array.of(3), analytic: new Float64Array(1) },
     ];
     // 3 takes the power of two at or above it, 4; the others a share of 1.
-    const [r, [s0]] = new SignDirection(targets, 2).vectors();
+    const [r, [s0]] = new RandomDirection(targets, 2).vectors();
     const perShare = [...[...r].map(Math.abs), Math.abs(s0) / 4];
     // Each magnitude over √(7/12 · (4·1² + 4²)), the norm such entries have on average.
     perShare.forEach((u) => expect(u * Math.sqrt((7 / 12) * 20)).toBeGreaterThanOrEqual(0.5));
@@ -75,7 +75,7 @@ describe('directions, made element by element when used', () => {
     // A rule that swaps elements i and j of a gradient is wrong by e = δ(1_j − 1_i): eᵀv = δ(v_j − v_i),
     // 0 for entries of one sign and one size.
     const targets = [{ name: 'P', data: Float64Array.from({ length: 16 }, (_v, i) => Math.sin(i)), analytic: new Float64Array(16) }];
-    const directions = [0, 1, 2].map((d) => new SignDirection(targets, deriveSeed(7, d)));
+    const directions = [0, 1, 2].map((d) => new RandomDirection(targets, deriveSeed(7, d)));
     const seen: number[] = [];
     for (let i = 0; i < 16; i++) {
       for (let j = i + 1; j < 16; j++) {
@@ -90,7 +90,7 @@ describe('directions, made element by element when used', () => {
 
   it('gives gᵀv for the v it moves along', () => {
     const { targets } = setUp();
-    const direction = new SignDirection(targets, 9);
+    const direction = new RandomDirection(targets, 9);
     const g = [Float64Array.of(1, 2, 3), Float64Array.of(-4)];
     const v = direction.vectors();
     expect(direction.dot(g)).toBe(g[0][0] * v[0][0] + g[0][1] * v[0][1] + g[0][2] * v[0][2] + g[1][0] * v[1][0]);
@@ -117,7 +117,7 @@ describe('a central difference along a direction, where a layer is affine in wha
     const plan = compile(g, new OpRegistry());
     const baseline = forwardGuarded(plan).values;
     const targets = plan.leaves.filter((l) => l.kind === 'param').map((l) => ({ name: l.name, data: l.value.data, analytic: new Float64Array(l.value.data.length) }));
-    return { plan, baseline, targets, direction: new SignDirection(targets, 4) };
+    return { plan, baseline, targets, direction: new RandomDirection(targets, 4) };
   };
   const values = async (plan: Plan, baseline: Values, perturbations: Perturbation[]) => (await lastValueFrom(replay(plan, baseline, perturbations).pipe(toArray()))).map((e) => e.value);
 
@@ -151,13 +151,13 @@ describe('a central difference along a direction, where a layer is affine in wha
     const plan = compile(g, new OpRegistry());
     const baseline = forwardGuarded(plan).values;
     const targets = plan.leaves.filter((l) => l.kind === 'param').map((l) => ({ name: l.name, data: l.value.data, analytic: new Float64Array(l.value.data.length) }));
-    const direction = new SignDirection(targets, 4);
+    const direction = new RandomDirection(targets, 4);
     expect(await values(plan, baseline, [{ direction, step: 1e-3 }, { direction, step: -1e-3 }])).toEqual([2, 2]);
   });
 
   it('replays in full when the steps are not opposite, or the direction changes', async () => {
     const { plan, baseline, targets, direction } = setUp();
-    const other = new SignDirection(targets, 5);
+    const other = new RandomDirection(targets, 5);
     const spy = vi.spyOn(linear, 'forward');
     await values(plan, baseline, [{ direction, step: 1e-3 }, { direction, step: -2e-3 }, { direction: other, step: 2e-3 }, { direction, step: -2e-3 }]);
     expect(spy.mock.calls.length).toBe(8);

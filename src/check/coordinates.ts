@@ -5,7 +5,7 @@
 import { deriveSeed } from '../core/random.js';
 import type { Method } from './methods.js';
 import { directionSeeds, DIRECTIONS } from './directional.js';
-import { SignDirection } from './sign-direction.js';
+import { RandomDirection } from './random-direction.js';
 
 /** Ways to move an input: along each element, or along seeded random directions. */
 export interface Coordinates {
@@ -36,7 +36,7 @@ export function elementsOf(original: Float64Array, method: Method): Coordinates 
 export function directionsOf(original: Float64Array, method: Method, seed: number): Coordinates {
   // One list of targets for the directions: they share its ‖v‖.
   const targets = [{ name: 'x', data: original, analytic: original }];
-  const directions = directionSeeds(DIRECTIONS, deriveSeed(seed, 7)).map((s) => new SignDirection(targets, s));
+  const directions = directionSeeds(DIRECTIONS, deriveSeed(seed, 7)).map((s) => new RandomDirection(targets, s));
   return {
     count: directions.length,
     byDirections: true,

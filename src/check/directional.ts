@@ -11,12 +11,12 @@
  * independent directions. An error in a single element shows along every direction; one in a
  * few elements could cancel exactly only if their entries' magnitudes matched, one chance in
  * 2^15 or so (with signs alone, a swap of two elements' gradients cancelled along half of all
- * directions: sign-direction.ts). A direction that crosses a kink is inconclusive and is
+ * directions: random-direction.ts). A direction that crosses a kink is inconclusive and is
  * followed up element by element (directional-stage.ts).
  */
 import { bufferCount, concat, defer, EMPTY, finalize, map, type Observable } from 'rxjs';
 import { deriveSeed } from '../core/random.js';
-import { directionCache, SignDirection, type DirectionTarget } from './sign-direction.js';
+import { directionCache, RandomDirection, type DirectionTarget } from './random-direction.js';
 import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import { replay, type DirectionPerturbation, type ReplayOptions } from '../engine/replay.js';
@@ -25,7 +25,7 @@ import type { Method } from './methods.js';
 import { scaleText } from './diagnose.js';
 
 export const DIRECTIONS = 3;
-export type { DirectionTarget } from './sign-direction.js';
+export type { DirectionTarget } from './random-direction.js';
 
 export interface DirectionResult {
   /** The params the direction moves. */
@@ -52,7 +52,7 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
   // worked out when its first replay has made it.
   const entries = groups.flatMap((group, g) =>
     directionSeeds(DIRECTIONS, deriveSeed(seed, g)).map((s) => {
-      const direction = new SignDirection(group, s, cache);
+      const direction = new RandomDirection(group, s, cache);
       let analytic: number | undefined;
       return { group, direction, analytic: () => (analytic ??= direction.dot(group.map((t) => t.analytic))) };
     }),

@@ -24,7 +24,7 @@ export interface DirectionTarget {
  * held whole (it is as large as the params it moves) unless given a cache: each use makes it
  * again from its seed, 32 entries at a time, so every use sees the same v.
  */
-export class SignDirection implements Direction {
+export class RandomDirection implements Direction {
   readonly params: string[];
   /**
    * 1/‖v‖'s expectation over the magnitudes, from the shares alone (known up front, so each
@@ -196,9 +196,9 @@ function sharesOf(targets: readonly DirectionTarget[]): { sumOfShares: number; u
   return known;
 }
 
-/** The last direction made whole, shared by the directions of one check (SignDirection). */
+/** The last direction made whole, shared by the directions of one check (RandomDirection). */
 export interface DirectionCache {
-  owner: SignDirection | null;
+  owner: RandomDirection | null;
   vectors: Float64Array[];
 }
 
