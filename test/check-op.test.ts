@@ -4,7 +4,7 @@
  * one input's gradients and estimates at a time.
  */
 import { describe, expect, it } from 'vitest';
-import { checkOpWith } from '../src/check/check-op.js';
+import { checkOp, checkOpWith } from '../src/check/check-op.js';
 import { checkOpInputs, SCREEN_ABOVE } from '../src/check/op-inputs.js';
 import { methodOf } from '../src/check/methods.js';
 import { linear } from '../src/ops/linear.js';
@@ -114,5 +114,34 @@ describe('the node stage (check-nodes.ts) and the values it is given', () => {
     expect(values[0]).toBe(leaf);
     expect([...values[0].data]).toEqual([0.1, -0.2, 0.3]);
     expect(stage.finish().results.map((r) => [r.id, r.verdict])).toEqual([['A', 'pass'], ['B', 'pass'], ['c', 'pass']]);
+  });
+});
+
+describe('checkOp and the tensors it is given', () => {
+  const X = () => tensor([[0.5, -1.5], [2, 0.25]]);
+  const W = () => tensor([[0.3, -0.8], [1.1, 0.4]]);
+  const dY = () => tensor([[1, -1], [0.5, 2]]);
+  /** linear's rules, with a backward that writes 7 into its argument `into` after computing its gradients. */
+  const scribbling = (into: 'W' | 'Y' | 'dY'): Op => ({
+    ...linear,
+    name: 'scribbler',
+    backward: (xs, y, dy, a) => {
+      const grads = linear.backward(xs, y, dy, a);
+      (into === 'W' ? xs[1] : into === 'Y' ? y : dy).data[0] = 7;
+      return grads;
+    },
+  });
+
+  it("gives a rule copies of the inputs: one that writes into them passes, and the caller's come back", () => {
+    const [x, w, dy] = [X(), W(), dY()];
+    expect(checkOp(scribbling('W'), [x, w], { cotangent: dy }).map((r) => r.verdict)).toEqual(['pass', 'pass']);
+    expect([[...x.data], [...w.data], [...dy.data]]).toEqual([[...X().data], [...W().data], [...dY().data]]);
+  });
+
+  it("names a rule that writes into its output or cotangent, which the check reads on (a wrong one had passed, its estimates read as a kink), and the caller's come back", () => {
+    const [x, w, dy] = [X(), W(), dY()];
+    expect(() => checkOp(scribbling('dY'), [x, w], { cotangent: dy })).toThrow('scribbler.backward changed its input gradOutput');
+    expect(() => checkOp(scribbling('Y'), [x, w], { cotangent: dy })).toThrow('scribbler.backward changed its input output');
+    expect([[...x.data], [...w.data], [...dy.data]]).toEqual([[...X().data], [...W().data], [...dY().data]]);
   });
 });

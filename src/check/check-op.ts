@@ -41,8 +41,9 @@ export interface OpInputResult {
 
 export function checkOp(op: Op, inputs: readonly Tensor[], options: OpCheckOptions = {}): OpInputResult[] {
   const method = methodOf(options.method, options);
-  // The op is given copies, so even a rule that writes into its inputs cannot touch the caller's.
-  const r = options.cotangent ?? randomLike(op.forward(inputs.map(copyTensor), options.attrs), options.seed ?? 0);
+  // The op is given copies, so even a rule that writes into its inputs (or its cotangent) cannot
+  // touch the caller's.
+  const r = options.cotangent ? copyTensor(options.cotangent) : randomLike(op.forward(inputs.map(copyTensor), options.attrs), options.seed ?? 0);
   return checkOpWith(op, inputs, [r], method, { attrs: options.attrs }).results[0];
 }
 

@@ -8,6 +8,8 @@ import type { Attrs, Op } from '../core/op.js';
 import { inputName } from '../core/op.js';
 import { copyTensor, type Tensor } from '../core/tensor.js';
 import { own } from '../core/alloc.js';
+import { fingerprint } from '../core/fingerprint.js';
+import { errors } from '../core/messages.js';
 import type { Method } from './methods.js';
 import { relativeDifference } from './norms.js';
 import { ElementJudge, REFINEMENTS } from './element-judge.js';
@@ -87,10 +89,19 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
   // The derivative along each of input k's coordinates, from each cotangent's gradient (null
   // where the rule gives none): a backward call per cotangent, of which input k's gradient alone
   // is kept.
+  // A user's rule gets copies of the inputs, but the output and the cotangent, which the check
+  // reads on (each evaluation's dot products, the output put back after each incremental one),
+  // are the check's own: a rule that wrote into them would skew every estimate after it (a
+  // test: a wrong rule then passed, its estimates read as a kink). It is caught by a
+  // fingerprint of each, taken around the call, instead of copies, which on a wide layer would
+  // add to the check's peak.
   const analyticOf = (k: number, coord: Coordinates) =>
     cotangents.map((r) => {
       const args = trusted ? xs : xs.map(copyTensor);
+      const before = trusted ? null : [fingerprint(output.data), fingerprint(r.data)];
       const local = run('backward', () => op.backward(args, output, r, attrs));
+      if (before && before[0] !== fingerprint(output.data)) errors.mutatedInput(name, op.name, 'output', xs.length, 'backward');
+      if (before && before[1] !== fingerprint(r.data)) errors.mutatedInput(name, op.name, 'gradOutput', xs.length + 1, 'backward');
       checkLocalGradients({ id: name, op }, local, args, null);
       return local[k] ? coord.analytic(local[k]!.data) : null;
     });
