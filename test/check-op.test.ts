@@ -90,6 +90,15 @@ describe('a rule that gives an input no gradient', () => {
     expect(check([true, false]).map((byInput) => byInput.map((r) => r.verdict))).toEqual([['pass', 'pass'], ['pass', 'none']]);
   });
 
+  it('settles such an input along directions all the same, when they pass under the cotangents that give it a gradient', () => {
+    const sines = (n: number, at: number) => ({ shape: [1, n], data: Float64Array.from({ length: n }, (_v, i) => Math.sin(i + at)) });
+    const ones = { shape: [1, 64], data: new Float64Array(64).fill(1) };
+    const { results, evaluations } = checkOpWith(dropping, [sines(64, 0), sines(64, 1)], [ones, sines(64, 2)], methodOf('auto'), { screen: true, required: [true, false] });
+    expect(results.map((byInput) => byInput.map((r) => [r.verdict, r.directions]))).toEqual([[['pass', 3], ['pass', 3]], [['pass', 3], ['none', undefined]]]);
+    // 3 directions for each input at +t and −t, and nothing more.
+    expect(evaluations).toBe(12);
+  });
+
   it('fails it as zeros where the input depends on a param', () => {
     const [, second] = check([true, true]);
     expect([second[1].verdict, second[1].returnedNull]).toEqual(['fail', true]);

@@ -9,8 +9,8 @@
  * the error bound, about 2τ|gᵀv|: with probability about (2/π)·2τ‖g‖/‖e‖. For an error of 0.1%
  * of the gradient (‖e‖/‖g‖ = 1e-3, τ = 1e-6) that is 1.3e-3 per direction and 2e-9 for three
  * independent directions. An error in a single element shows along every direction; one in a
- * few elements could cancel exactly only if their entries' magnitudes matched, one chance in
- * 2^15 or so (with signs alone, a swap of two elements' gradients cancelled along half of all
+ * few elements could cancel exactly only if their entries' signs and magnitudes matched, one
+ * chance in 2^16 or so (with signs alone, a swap of two elements' gradients cancelled along half of all
  * directions: random-direction.ts). A direction that crosses a kink is inconclusive and is
  * followed up element by element (directional-stage.ts).
  */

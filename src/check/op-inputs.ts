@@ -113,7 +113,8 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
     if (analytic.every((a) => !a) && !required[k]) return null;
     const at = (c: number, i: number) => analytic[c]?.[i] ?? 0;
     const out = cotangents.map(() => new Float64Array(coord.count));
-    const judges = method.judged ? cotangents.map((_r, c) => new ElementJudge(coord.count, base[c], method.threshold)) : null;
+    // (None for a cotangent under which the input has nothing to check: its estimates go unjudged.)
+    const judges = method.judged ? cotangents.map((_r, c) => (analytic[c] || required[k] ? new ElementJudge(coord.count, base[c], method.threshold) : null)) : null;
     // Moves go into a copy of the input (made for its turn when the rules read the caller's
     // tensors); the caller's input holds the values to put back.
     const moved = forwardTrusted ? copyTensor(input) : xs[k];
@@ -133,20 +134,21 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
         const plus = evaluate(i, h);
         const minus = evaluate(i, -h);
         out.forEach((o, c) => {
-          o[i] = judges ? judges[c].first(i, at(c, i), theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
+          const judge = judges?.[c];
+          o[i] = judge ? judge.first(i, at(c, i), theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
         });
       }
       evaluations += 2 * coord.count;
       // The passes after the first, at h/2 (and h/16, h/32 for failures near a kink), for the
       // coordinates any cotangent has not settled.
       for (const fraction of REFINEMENTS) {
-        const refine = new Set(judges?.flatMap((j) => j.toRefine()));
+        const refine = new Set(judges?.flatMap((j) => j?.toRefine() ?? []));
         for (const i of refine) {
           const [theta, step] = [coord.theta(i), coord.step(i) * fraction];
           const plus = evaluate(i, step);
           const minus = evaluate(i, -step);
           judges!.forEach((j, c) => {
-            if (j.status[i] === 0) out[c][i] = j.refine(i, at(c, i), theta, step, plus[c], minus[c]);
+            if (j && j.status[i] === 0) out[c][i] = j.refine(i, at(c, i), theta, step, plus[c], minus[c]);
           });
         }
         evaluations += 2 * refine.size;
@@ -172,8 +174,9 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
     return { results, evaluations };
   };
   const none = (k: number) => cotangents.map((): OpInputResult => ({ name: inputName(op.inputs[k]), difference: null, verdict: 'none', analytic: null, numeric: null }));
-  // Every direction within its error bound for every cotangent, none at a kink.
-  const settled = (r: { results: OpInputResult[] }) => r.results.every((x) => x.verdict === 'pass' && x.nondifferentiable === 0);
+  // Every direction within its error bound for every cotangent that gives the input a gradient,
+  // none at a kink.
+  const settled = (r: { results: OpInputResult[] }) => r.results.every((x) => x.verdict === 'none' || (x.verdict === 'pass' && x.nondifferentiable === 0));
   // Input k's check, to its results handed to `take`; it returns the evaluations it used. (A
   // function of its own, so that its arrays go with its frame: the interpreter's registers
   // keep a loop body's last values alive into the next turn.)

@@ -160,7 +160,7 @@ const mix32 = (x: number): number => {
 /** ±(1/2 + m/2^16) from a hash: the sign from its lowest bit, the magnitude m from the next 15 (no branch, which random bits would mispredict half the time). */
 const signed = (h: number) => (2 * (h & 1) - 1) * (0.5 + ((h >>> 1) & 0x7fff) * 2 ** -16);
 
-/** The mean of a magnitude's square, (1/2 + m/2^16)² over m: 7/12, as for one uniform in [1/2, 1), to within 1e-5. */
+/** The mean of a magnitude's square, (1/2 + m/2^16)² over m: 7/12, as for one uniform in [1/2, 1), to within 2e-5. */
 const MEAN_SQUARE_MAGNITUDE = 7 / 12;
 
 // The sum of the shares' squares and which targets lie within [−1, 1] depend on the targets'
