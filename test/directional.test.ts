@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { of, Subject } from 'rxjs';
 import { checkGraph, checkGraph$, createRandom, graph, type CheckReport, type Op, type Tensor } from '../src/index.js';
 import { linear } from '../src/ops/linear.js';
+import { UNRESOLVED } from '../src/check/directional.js';
 
 const randn = (seed: number, rows: number, cols: number, scale = 1) => {
   const r = createRandom(seed);
@@ -63,6 +64,23 @@ describe('the default verdict along directions', () => {
       expect(report.verdict, `seed ${seed}`).toBe('fail');
       expect(report.nodes!.filter((n) => n.verdict === 'fail').map((n) => n.id)).toEqual(['Y']);
     }
+  });
+
+  it('follows up directions too little resolved to see an error: a 2× dW beside a param of 1e9 that takes nearly all of them', () => {
+    // H moves J not at all, but its share (2^30) takes nearly all of each joint direction, so W's
+    // part of gᵀv (about 5e-9) sits under the rounding of J at the step: a verdict that once passed.
+    const g = (big: number) =>
+      graph().input('X', randn(4, 3, 4)).param('W', randn(5, 2, 3)).param('b', randn(6, 2, 1)).param('H', [[big]]).input('zero', 0)
+        .node('Z', 'dw_x2', ['X', 'W', 'b']).node('T', 'tanh', ['Z']).node('J0', 'sum', ['T'])
+        .node('Hz', 'mul', ['H', 'zero']).node('Hs', 'sum', ['Hz']).node('J', 'add', ['J0', 'Hs']).build();
+    for (const big of [1e3, 1e9, 1e20]) {
+      const report = checkGraph(g(big), { ops: [mutant('dw_x2', 1, 2)] });
+      expect([report.verdict, report.params.find((p) => p.name === 'W')!.verdict], `H = ${big}`).toEqual(['fail', 'fail']);
+      expect(report.nodes!.filter((n) => n.verdict === 'fail').map((n) => n.id), `H = ${big}`).toEqual(['Z']);
+    }
+    const joint = checkGraph(g(1e9), { ops: [mutant('dw_x2', 1, 2)] }).directions!.filter((d) => d.params.length === 3);
+    expect(joint.map((d) => d.status)).toEqual(['unresolved', 'unresolved', 'unresolved']);
+    expect(UNRESOLVED).toBe(1e-3);
   });
 
   it('stopped before anything is settled, says incomplete and leaves params unchecked', () => {

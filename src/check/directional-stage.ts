@@ -32,9 +32,10 @@ export function directionalStage(plan: Plan, baseline: Values, targets: Target[]
   const counts = { refined: 0, pairs: 0, planned: 0 };
   const whole = (r: DirectionResult) => r.params.length === targets.length && targets.length > 1;
   const ownDirections = (t: Target) => directions.filter((r) => r.params.length === 1 && r.params[0] === t.name);
-  // A direction at a kink proves nothing either way (an error smaller than the jump hides in it):
-  // it is followed up like a failure, and only a failure found there counts.
-  const unsettled = (rs: DirectionResult[]) => rs.some((r) => r.status === 'fail' || r.status === 'nondifferentiable');
+  // A direction at a kink proves nothing either way (an error smaller than the jump hides in it),
+  // nor does one too little resolved to see an error (directional.ts, UNRESOLVED): it is
+  // followed up like a failure, and only a failure found there counts.
+  const unsettled = (rs: DirectionResult[]) => rs.some((r) => r.status === 'fail' || r.status === 'nondifferentiable' || r.status === 'unresolved');
   const started = performance.now();
   const progress = (param: string) => (): CheckProgress => {
     counts.pairs++;

@@ -21,6 +21,7 @@ import type { Plan } from '../engine/plan.js';
 import type { Values } from '../engine/forward.js';
 import { replay, type DirectionPerturbation, type ReplayOptions } from '../engine/replay.js';
 import { ElementJudge, REFINEMENTS } from './element-judge.js';
+import { rounding } from './error-model.js';
 import type { Method } from './methods.js';
 import { scaleText } from './diagnose.js';
 
@@ -32,8 +33,16 @@ export interface DirectionResult {
   params: string[];
   analytic: number;
   numeric: number;
-  status: 'ok' | 'nondifferentiable' | 'fail' | 'pending';
+  /**
+   * `unresolved`: within its error bound, but a bound the rounding of J makes wider than
+   * UNRESOLVED·|gᵀv|, so that it could not have seen an error of that size (the params it moves
+   * by the least, beside others far larger, barely move J): it is followed up like a kink.
+   */
+  status: 'ok' | 'unresolved' | 'nondifferentiable' | 'fail' | 'pending';
 }
+
+/** A direction must be able to see an error of this share of gᵀv to settle anything. */
+export const UNRESOLVED = 1e-3;
 
 
 /** The seeds of k directions, each its own (derived from `seed`). */
@@ -69,9 +78,12 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
       bufferCount(2),
       map(([plus, minus], pair) => {
         const i = which[pair];
-        results[offset + i].numeric = record(i, plus.value, minus.value);
-        results[offset + i].analytic = entries[i].analytic();
-        results[offset + i].status = statusOf(i);
+        const result = results[offset + i];
+        result.numeric = record(i, plus.value, minus.value);
+        result.analytic = entries[i].analytic();
+        result.status = statusOf(i);
+        // (The rounding part of the judge's bound, error-model.ts, at this pass's step.)
+        if (result.status === 'ok' && rounding(Math.max(Math.abs(j0), Math.abs(plus.value), Math.abs(minus.value)), t) > UNRESOLVED * Math.abs(result.analytic)) result.status = 'unresolved';
         return ++done;
       }),
     );

@@ -23,7 +23,8 @@ export const TAU = 1e-6;
 /** Rounding in a forward pass, in units of ε·|J| (an allowance for accumulated rounding). */
 export const KAPPA = 256;
 
-const rounding = (jScale: number, h: number) => (KAPPA * Number.EPSILON * jScale) / h;
+/** ρ(h): the rounding noise of a difference quotient at step h of a J of size jScale. */
+export const rounding = (jScale: number, h: number) => (KAPPA * Number.EPSILON * jScale) / h;
 
 /** gap / bound, where an exact agreement is 0 even against a zero bound (s ≡ 0 gives 0/0). */
 const ratioOf = (gap: number, bound: number) => (gap === 0 ? 0 : gap / bound);
