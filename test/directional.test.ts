@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { of, Subject } from 'rxjs';
 import { checkGraph, checkGraph$, createRandom, graph, type CheckReport, type Op, type Tensor } from '../src/index.js';
 import { linear } from '../src/ops/linear.js';
+import { tanh } from '../src/ops/tanh.js';
 import { UNRESOLVED } from '../src/check/directional.js';
 
 const randn = (seed: number, rows: number, cols: number, scale = 1) => {
@@ -81,6 +82,16 @@ describe('the default verdict along directions', () => {
     const joint = checkGraph(g(1e9), { ops: [mutant('dw_x2', 1, 2)] }).directions!.filter((d) => d.params.length === 3);
     expect(joint.map((d) => d.status)).toEqual(['unresolved', 'unresolved', 'unresolved']);
     expect(UNRESOLVED).toBe(1e-3);
+  });
+
+  it("screens no node input settled by directions too little resolved: tanh's dx 2× off beside an element of 1e12", () => {
+    // The element of 1e12 takes nearly all of each direction of P (tanh is flat there, so J barely
+    // moves along them); screening had settled the input, and the node went unblamed.
+    const wrong: Op = { ...tanh, name: 'tanh_dx_x2', backward: (i, o, d) => tanh.backward(i, o, d).map((g) => scaled(g, 2)) };
+    const g = graph().param('P', [[1e12, ...Array.from({ length: 19 }, (_v, i) => 0.3 * Math.sin(i))]]).node('Y', 'tanh_dx_x2', ['P']).node('c', 'sum', ['Y']).build();
+    const report = checkGraph(g, { ops: [wrong] });
+    expect(report.verdict).toBe('fail');
+    expect(report.nodes!.filter((n) => n.verdict === 'fail').map((n) => [n.id, n.inputs[0].directions ?? 'elements'])).toEqual([['Y', 'elements']]);
   });
 
   it('stopped before anything is settled, says incomplete and leaves params unchecked', () => {

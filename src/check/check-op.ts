@@ -31,6 +31,8 @@ export interface OpInputResult {
    * value per direction.
    */
   directions?: number;
+  /** Along directions: how many were accepted though too little resolved to see an error (directional.ts, resolves). */
+  unresolved?: number;
   /** True when the rule returned null for this input, which was then checked as zeros. */
   returnedNull?: boolean;
   /** Method auto: elements outside their error bound, elements at a kink, and the closest call. */

@@ -44,6 +44,9 @@ export interface DirectionResult {
 /** A direction must be able to see an error of this share of gᵀv to settle anything. */
 export const UNRESOLVED = 1e-3;
 
+/** Whether a direction whose J values reach `jScale`, at step t, could see an error of UNRESOLVED·|gᵀv| (the rounding part of the judge's bound, error-model.ts). */
+export const resolves = (jScale: number, t: number, analytic: number): boolean => rounding(jScale, t) <= UNRESOLVED * Math.abs(analytic);
+
 
 /** The seeds of k directions, each its own (derived from `seed`). */
 export const directionSeeds = (k: number, seed: number): number[] => Array.from({ length: k }, (_v, d) => deriveSeed(seed, d));
@@ -83,7 +86,7 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
         result.analytic = entries[i].analytic();
         result.status = statusOf(i);
         // (The rounding part of the judge's bound, error-model.ts, at this pass's step.)
-        if (result.status === 'ok' && rounding(Math.max(Math.abs(j0), Math.abs(plus.value), Math.abs(minus.value)), t) > UNRESOLVED * Math.abs(result.analytic)) result.status = 'unresolved';
+        if (result.status === 'ok' && !resolves(Math.max(Math.abs(j0), Math.abs(plus.value), Math.abs(minus.value)), t, result.analytic)) result.status = 'unresolved';
         return ++done;
       }),
     );

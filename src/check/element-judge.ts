@@ -9,6 +9,9 @@ import { firstRatio, judgeRefined, type ElementStatus } from './error-model.js';
 import { f64 } from '../core/alloc.js';
 
 const STATUS: ElementStatus[] = ['ok', 'nondifferentiable', 'fail'];
+
+/** The code in `status` of an accepted element. */
+export const OK = STATUS.indexOf('ok') + 1;
 const NONE_KEPT = new Int32Array(0);
 const NO_VALUES = new Float64Array(0);
 const NO_LEVELS = new Uint8Array(0);

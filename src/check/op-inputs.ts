@@ -12,10 +12,10 @@ import { fingerprint } from '../core/fingerprint.js';
 import { errors } from '../core/messages.js';
 import type { Method } from './methods.js';
 import { relativeDifference } from './norms.js';
-import { ElementJudge, REFINEMENTS } from './element-judge.js';
+import { ElementJudge, OK, REFINEMENTS } from './element-judge.js';
 import { checkLocalGradients } from '../engine/backward.js';
 import { directionsOf, elementsOf, type Coordinates } from './coordinates.js';
-import { DIRECTIONS } from './directional.js';
+import { DIRECTIONS, resolves } from './directional.js';
 import { deriveSeed } from '../core/random.js';
 import { hasBuiltinForward } from '../ops/index.js';
 import { opEvaluator } from './op-evaluation.js';
@@ -68,7 +68,7 @@ export const SCREEN_ABOVE = 4 * DIRECTIONS;
  *
  * With `screen`, an input of more than SCREEN_ABOVE elements is checked along DIRECTIONS random
  * directions first (directional.ts says why 3 miss a wrong rule with negligible chance), and its
- * elements only when a direction fails or meets a kink: elements only inside what fails, to say
+ * elements only when a direction fails, meets a kink or is unresolved: elements only inside what fails, to say
  * which are wrong. On MLP 100-32-16-1, localising the seed's bug then checks 3 directions of the
  * first layer's 3,200-element X and W where it checked every element.
  */
@@ -120,6 +120,11 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
     const moved = forwardTrusted ? copyTensor(input) : xs[k];
     xs[k] = moved;
     let evaluations = 0;
+    // Per cotangent, directions accepted that could not have seen an error (directional.ts, resolves).
+    const unresolved = cotangents.map(() => 0);
+    const resolution = (c: number, i: number, step: number, plus: number, minus: number) => {
+      if (coord.byDirections && judges?.[c]?.status[i] === OK && !resolves(Math.max(Math.abs(base[c]), Math.abs(plus), Math.abs(minus)), step, at(c, i))) unresolved[c]++;
+    };
     const evaluate = (i: number, offset: number) => {
       coord.move(moved.data, i, offset);
       try {
@@ -136,6 +141,7 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
         out.forEach((o, c) => {
           const judge = judges?.[c];
           o[i] = judge ? judge.first(i, at(c, i), theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
+          resolution(c, i, h, plus[c], minus[c]);
         });
       }
       evaluations += 2 * coord.count;
@@ -148,7 +154,9 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
           const plus = evaluate(i, step);
           const minus = evaluate(i, -step);
           judges!.forEach((j, c) => {
-            if (j && j.status[i] === 0) out[c][i] = j.refine(i, at(c, i), theta, step, plus[c], minus[c]);
+            if (!j || j.status[i] !== 0) return;
+            out[c][i] = j.refine(i, at(c, i), theta, step, plus[c], minus[c]);
+            resolution(c, i, step, plus[c], minus[c]);
           });
         }
         evaluations += 2 * refine.size;
@@ -168,15 +176,15 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
       const judge = judges?.[c];
       const failing = judge ? judge.count('fail') > 0 : !(difference < method.threshold);
       const judged = judge && { failing: judge.count('fail'), nondifferentiable: judge.count('nondifferentiable'), margin: judge.margin };
-      const directions = coord.byDirections ? { directions: coord.count } : {};
+      const directions = coord.byDirections ? { directions: coord.count, unresolved: unresolved[c] } : {};
       return { name: label, difference, verdict: failing ? 'fail' : 'pass', analytic: own(a), numeric: own(n), ...judged, ...directions, ...(returnedNull ? { returnedNull } : {}) };
     });
     return { results, evaluations };
   };
   const none = (k: number) => cotangents.map((): OpInputResult => ({ name: inputName(op.inputs[k]), difference: null, verdict: 'none', analytic: null, numeric: null }));
   // Every direction within its error bound for every cotangent that gives the input a gradient,
-  // none at a kink.
-  const settled = (r: { results: OpInputResult[] }) => r.results.every((x) => x.verdict === 'none' || (x.verdict === 'pass' && x.nondifferentiable === 0));
+  // none at a kink, none unresolved.
+  const settled = (r: { results: OpInputResult[] }) => r.results.every((x) => x.verdict === 'none' || (x.verdict === 'pass' && x.nondifferentiable === 0 && !x.unresolved));
   // Input k's check, to its results handed to `take`; it returns the evaluations it used. (A
   // function of its own, so that its arrays go with its frame: the interpreter's registers
   // keep a loop body's last values alive into the next turn.)
