@@ -10,9 +10,10 @@
  * of the gradient (‖e‖/‖g‖ = 1e-3, τ = 1e-6) that is 1.3e-3 per direction and 2e-9 for three
  * independent directions. An error in a single element shows along every direction; one in a
  * few elements could cancel exactly only if their entries' signs and magnitudes matched, one
- * chance in 2^16 or so (with signs alone, a swap of two elements' gradients cancelled along half of all
- * directions: random-direction.ts). A direction that crosses a kink is inconclusive and is
- * followed up element by element (directional-stage.ts).
+ * chance in 2^16 or so (with signs alone, a swap of two elements' gradients cancelled along half
+ * of all directions: random-direction.ts). A direction that crosses a kink is inconclusive and
+ * is followed up element by element (directional-stage.ts), as is one too little resolved to see
+ * an error (UNRESOLVED).
  */
 import { bufferCount, concat, defer, EMPTY, finalize, map, type Observable } from 'rxjs';
 import { deriveSeed } from '../core/random.js';
@@ -44,9 +45,12 @@ export interface DirectionResult {
 /** A direction must be able to see an error of this share of gᵀv to settle anything. */
 export const UNRESOLVED = 1e-3;
 
-/** Whether a direction whose J values reach `jScale`, at step t, could see an error of UNRESOLVED·|gᵀv| (the rounding part of the judge's bound, error-model.ts). */
-export const resolves = (jScale: number, t: number, analytic: number): boolean => rounding(jScale, t) <= UNRESOLVED * Math.abs(analytic);
-
+/**
+ * Whether a direction with gᵀv = `analytic`, J(θ) = j0 and J(θ ± t·v) = plus, minus could see an
+ * error of UNRESOLVED·|gᵀv|: the rounding part of the judge's bound (error-model.ts) under it.
+ */
+export const resolves = (analytic: number, t: number, j0: number, plus: number, minus: number): boolean =>
+  rounding(Math.max(Math.abs(j0), Math.abs(plus), Math.abs(minus)), t) <= UNRESOLVED * Math.abs(analytic);
 
 /** The seeds of k directions, each its own (derived from `seed`). */
 export const directionSeeds = (k: number, seed: number): number[] => Array.from({ length: k }, (_v, d) => deriveSeed(seed, d));
@@ -85,8 +89,7 @@ export function checkDirections(plan: Plan, baseline: Values, groups: DirectionT
         result.numeric = record(i, plus.value, minus.value);
         result.analytic = entries[i].analytic();
         result.status = statusOf(i);
-        // (The rounding part of the judge's bound, error-model.ts, at this pass's step.)
-        if (result.status === 'ok' && !resolves(Math.max(Math.abs(j0), Math.abs(plus.value), Math.abs(minus.value)), t, result.analytic)) result.status = 'unresolved';
+        if (result.status === 'ok' && !resolves(result.analytic, t, j0, plus.value, minus.value)) result.status = 'unresolved';
         return ++done;
       }),
     );

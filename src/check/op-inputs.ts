@@ -105,6 +105,8 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
       checkLocalGradients({ id: name, op }, local, args, null);
       return local[k] ? coord.analytic(local[k]!.data) : null;
     });
+  // Input k's result where there is nothing to check (no gradient, none required).
+  const noneFor = (k: number): OpInputResult => ({ name: inputName(op.inputs[k]), difference: null, verdict: 'none', analytic: null, numeric: null });
   // Input k's estimates along `coord`, and its results (one per cotangent); null when the rule
   // gives the input no gradient and none is required (a label's).
   const along = (k: number, coord: Coordinates): { results: OpInputResult[]; evaluations: number } | null => {
@@ -120,11 +122,14 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
     const moved = forwardTrusted ? copyTensor(input) : xs[k];
     xs[k] = moved;
     let evaluations = 0;
-    // Per cotangent, directions accepted that could not have seen an error (directional.ts, resolves).
+    // Per cotangent, directions accepted that could not have seen an error (directional.ts,
+    // resolves); nothing to count for elements, whose loop then calls nothing more.
     const unresolved = cotangents.map(() => 0);
-    const resolution = (c: number, i: number, step: number, plus: number, minus: number) => {
-      if (coord.byDirections && judges?.[c]?.status[i] === OK && !resolves(Math.max(Math.abs(base[c]), Math.abs(plus), Math.abs(minus)), step, at(c, i))) unresolved[c]++;
-    };
+    const resolution = coord.byDirections
+      ? (c: number, i: number, step: number, plus: number, minus: number) => {
+          if (judges?.[c]?.status[i] === OK && !resolves(at(c, i), step, base[c], plus, minus)) unresolved[c]++;
+        }
+      : null;
     const evaluate = (i: number, offset: number) => {
       coord.move(moved.data, i, offset);
       try {
@@ -141,7 +146,7 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
         out.forEach((o, c) => {
           const judge = judges?.[c];
           o[i] = judge ? judge.first(i, at(c, i), theta, h, plus[c], minus[c]) : method.derivative(plus[c], minus[c], theta, h);
-          resolution(c, i, h, plus[c], minus[c]);
+          resolution?.(c, i, h, plus[c], minus[c]);
         });
       }
       evaluations += 2 * coord.count;
@@ -156,7 +161,7 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
           judges!.forEach((j, c) => {
             if (!j || j.status[i] !== 0) return;
             out[c][i] = j.refine(i, at(c, i), theta, step, plus[c], minus[c]);
-            resolution(c, i, step, plus[c], minus[c]);
+            resolution?.(c, i, step, plus[c], minus[c]);
           });
         }
         evaluations += 2 * refine.size;
@@ -168,7 +173,7 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
     const results = cotangents.map((_r, c): OpInputResult => {
       // (A rule may give an input that needs no gradient one under some cotangents only: there
       // it has none to check.)
-      if (!analytic[c] && !required[k]) return { name: label, difference: null, verdict: 'none', analytic: null, numeric: null };
+      if (!analytic[c] && !required[k]) return noneFor(k);
       const returnedNull = !analytic[c];
       const a = analytic[c] ?? new Float64Array(coord.count);
       const n = out[c];
@@ -181,7 +186,7 @@ export function checkOpInputs(op: Op, inputs: readonly Tensor[], cotangents: rea
     });
     return { results, evaluations };
   };
-  const none = (k: number) => cotangents.map((): OpInputResult => ({ name: inputName(op.inputs[k]), difference: null, verdict: 'none', analytic: null, numeric: null }));
+  const none = (k: number) => cotangents.map(() => noneFor(k));
   // Every direction within its error bound for every cotangent that gives the input a gradient,
   // none at a kink, none unresolved.
   const settled = (r: { results: OpInputResult[] }) => r.results.every((x) => x.verdict === 'none' || (x.verdict === 'pass' && x.nondifferentiable === 0 && !x.unresolved));

@@ -132,7 +132,7 @@ export class RandomDirection implements Direction {
     values.forEach((theta, k) => {
       const out = into ? into[k] : block;
       // (Every element of the target within [−1, 1] takes a share of 1: its entries are the
-      // sign and magnitude alone, the same bits as entry gives, without reading θ.)
+      // sign and magnitude alone, the same bits as a share of 1 gives, without reading θ.)
       const unit = this.unit[k];
       for (let start = 0; start < theta.length; start += 32) {
         const count = Math.min(32, theta.length - start);
@@ -157,7 +157,7 @@ const mix32 = (x: number): number => {
   return x ^ (x >>> 15);
 };
 
-/** ±(1/2 + m/2^16) from a hash: the sign from its lowest bit, the magnitude m from the next 15 (no branch, which random bits would mispredict half the time). */
+/** ±(1/2 + m/2^16) from a random draw: the sign from its lowest bit, the magnitude m from the next 15 (no branch, which random bits would mispredict half the time). */
 const signed = (h: number) => (2 * (h & 1) - 1) * (0.5 + ((h >>> 1) & 0x7fff) * 2 ** -16);
 
 /** The mean of a magnitude's square, (1/2 + m/2^16)² over m: 7/12, as for one uniform in [1/2, 1), to within 2e-5. */
